@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { AgentType } from "./agent-type.ts";
+
+export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
+export const Priority = z.enum(PRIORITIES).meta({ id: "Priority" });
+export type Priority = z.infer<typeof Priority>;
+
+export const TASK_STATUSES = ["pending", "running", "succeeded", "failed", "partial", "cancelled"] as const;
+export const TaskStatus = z.enum(TASK_STATUSES).meta({ id: "TaskStatus" });
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const SUBTASK_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+export const SubtaskStatus = z.enum(SUBTASK_STATUSES).meta({ id: "SubtaskStatus" });
+export type SubtaskStatus = z.infer<typeof SubtaskStatus>;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const Subtask = z
+  .object({
+    id: z.uuid(),
+    agent_type: AgentType,
+    description: z.string(),
+    status: SubtaskStatus,
+    depends_on: z.array(z.uuid()).meta({ description: "Subtasks that must succeed before this one runs." }),
+    stage: z.number().int().nonnegative().meta({ description: "Index of the parallel stage this subtask belongs to." }),
+    estimated_tokens: z.number().int().nonnegative(),
+    attempts: z.number().int().nonnegative(),
+    result: z.unknown().nullable(),
+    error: z.string().nullable(),
+    started_at: timestamp.nullable(),
+    finished_at: timestamp.nullable(),
+  })
+  .meta({ id: "Subtask" });
+export type Subtask = z.infer<typeof Subtask>;
+
+export const RoutingPlan = z
+  .object({
+    execution_order: z.array(z.uuid()).meta({ description: "A topological order of the subtasks." }),
+    stages: z
+      .array(z.array(z.uuid()))
+      .meta({ description: "Groups of subtasks that can run in parallel; each stage waits for the previous ones." }),
+    critical_path: z.array(z.uuid()).meta({ description: "The longest chain of dependent subtasks." }),
+    estimated_duration_minutes: z.number().nonnegative(),
+  })
+  .meta({ id: "RoutingPlan" });
+export type RoutingPlan = z.infer<typeof RoutingPlan>;
+
+export const Task = z
+  .object({
+    task_id: z.uuid(),
+    description: z.string(),
+    priority: Priority,
+    status: TaskStatus,
+    planner: z.enum(["rules"]),
+    subtasks: z.array(Subtask),
+    routing_plan: RoutingPlan,
+    estimated_tokens: z.number().int().nonnegative(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Task", description: "A request, its subtasks and the plan that runs them." });
+export type Task = z.infer<typeof Task>;
+
+export const TaskSummary = Task.omit({ subtasks: true, routing_plan: true })
+  .extend({ subtask_count: z.number().int().nonnegative() })
+  .meta({ id: "TaskSummary" });
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+export const TaskPage = z
+  .object({
+    items: z.array(TaskSummary),
+    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` to read the next page; null on the last." }),
+  })
+  .meta({ id: "TaskPage" });
+export type TaskPage = z.infer<typeof TaskPage>;
+
+export const ListTasksQuery = z.strictObject({
+  status: TaskStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
+
+export const TaskIdParams = z.object({ id: z.uuid() });

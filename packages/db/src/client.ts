@@ -1,0 +1,77 @@
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import type { DatabaseTarget } from "./config.ts";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** The drizzle handle shared by both drivers; a transaction has the same type. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  db: Db;
+  kind: DatabaseTarget["kind"];
+  /** Round-trips a trivial query; what `/ready` checks. */
+  ping: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+// PGlite's defaults size PostgreSQL for a server (128 MB of shared buffers, all resident); an
+// embedded, single-user database needs a fraction of that.
+const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  ...["-c", "shared_buffers=16MB", "-c", "work_mem=2MB", "-c", "maintenance_work_mem=8MB", "-c", "temp_buffers=1MB"],
+];
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+// Serialises migrations when several replicas start on one server at once.
+const MIGRATION_LOCK_ID = 7_311_042_001;
+
+/** Opens the target and applies the committed migrations before returning. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target) : openPglite(target.dataDir);
+}
+
+async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>): Promise<Database> {
+  const options = { onnotice: () => {}, connection: { application_name: "devtools" } };
+  const migrator = postgres(target.url, { ...options, max: 1 });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migratePostgres(drizzlePostgres({ client: migrator }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+  } finally {
+    await migrator.end();
+  }
+  const client = postgres(target.url, { ...options, max: target.poolSize, idle_timeout: 60 });
+  const db = drizzlePostgres({ client, schema });
+  return {
+    db,
+    kind: "postgres",
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.includes("://")) await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir, { startParams: PGLITE_START_PARAMS });
+  const db = drizzlePglite({ client, schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.close(),
+  };
+}

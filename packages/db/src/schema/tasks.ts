@@ -1,0 +1,39 @@
+import { PRIORITIES, TASK_STATUSES } from "@devtools/contracts/task";
+import { check, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, id, moment, oneOf, updatedAt } from "./columns.ts";
+
+/** The routing plan as stored: subtask ids in order and by stage, plus estimates. */
+export interface StoredRoutingPlan {
+  execution_order: string[];
+  stages: string[][];
+  critical_path: string[];
+  estimated_duration_minutes: number;
+}
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: id(),
+    description: text("description").notNull(),
+    priority: text("priority", { enum: PRIORITIES }).notNull(),
+    status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
+    planner: text("planner").notNull(),
+    routingPlan: jsonb("routing_plan").$type<StoredRoutingPlan>().notNull(),
+    estimatedTokens: integer("estimated_tokens").notNull(),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: moment("started_at"),
+    finishedAt: moment("finished_at"),
+  },
+  (table) => [
+    // Keyset pagination, newest first, optionally within one status.
+    index("tasks_created_idx").on(table.createdAt.desc(), table.id.desc()),
+    index("tasks_status_created_idx").on(table.status, table.createdAt.desc(), table.id.desc()),
+    check("tasks_status_check", oneOf(table.status, TASK_STATUSES)),
+    check("tasks_priority_check", oneOf(table.priority, PRIORITIES)),
+  ],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type NewTaskRow = typeof tasks.$inferInsert;

@@ -1,0 +1,78 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { HttpError, problemResponse, toProblem } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { httpMetrics } from "./middleware/http-metrics.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+
+export type { ReadinessCheck } from "./routes/health.ts";
+
+export interface ServiceOptions {
+  /** The service's name as DESIGN.md spells it (`orchestrator`, `code-review`…). */
+  name: string;
+  version: string;
+  /** One line for the OpenAPI document. */
+  description: string;
+  logger: Logger;
+  /** Dependencies `/ready` probes; a service with none is ready when it serves. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Where the service's own metrics live; `/metrics` serves it with HTTP and process metrics added. */
+  metrics?: Registry;
+  /** Largest accepted request body. */
+  bodyLimitBytes?: number;
+}
+
+const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Builds a service's Hono app the one way every service is built: request id → log line → metrics →
+ * body limit → routes → one problem+json error handler, with /health, /ready, /metrics,
+ * /openapi.json and /docs already mounted. Add routes with `app.route("/", routes)`.
+ */
+export function createServiceApp(options: ServiceOptions): OpenAPIHono {
+  const { logger } = options;
+  const registry = options.metrics ?? new Registry();
+  collectDefaultMetrics({ register: registry });
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw HttpError.fromZod(result.error, result.target);
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  app.use(requestId());
+  app.use(requestLog(logger));
+  app.use(httpMetrics(registry));
+  app.use(
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HttpError("payload_too_large", `request body exceeds the limit of ${limit} bytes`);
+      },
+    }),
+  );
+
+  app.route("/", healthRoutes(options.name, options.version, options.readiness ?? {}));
+  app.get("/metrics", async (c) =>
+    c.body(await registry.metrics(), 200, { "content-type": registry.contentType, "cache-control": "no-store" }),
+  );
+  app.route("/", docsRoutes(app, { title: `devtools ${options.name}`, version: options.version, description: options.description }));
+
+  app.notFound((c) => {
+    throw new HttpError("not_found", `no route for ${c.req.method} ${c.req.path}`);
+  });
+  app.onError((error, c) => {
+    const problem = toProblem(error, c.get("requestId"));
+    if (problem.status >= 500) {
+      (c.get("logger") ?? logger).error({ err: error }, "unhandled error");
+    }
+    return problemResponse(c, problem);
+  });
+  return app;
+}

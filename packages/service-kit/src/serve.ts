@@ -1,0 +1,73 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import type { Logger } from "./logger.ts";
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  logger: Logger;
+  /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+  shutdownTimeoutMs: number;
+  /** Closes what the service opened (pools, workers), after the server has stopped. */
+  onShutdown?: () => Promise<void>;
+}
+
+export interface RunningService {
+  server: ServerType;
+  port: number;
+  /** Stops accepting, waits for in-flight requests, then runs `onShutdown`. Idempotent. */
+  shutdown: (reason: string) => Promise<void>;
+}
+
+/** Listens, logs where, and shuts down gracefully on SIGTERM/SIGINT. */
+export async function serveApp(app: Hono, options: ServeOptions): Promise<RunningService> {
+  const { logger } = options;
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: options.host }, `listening on http://${options.host}:${port}`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, "shutting down");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open; in-flight ones get the grace period.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn("grace period over; closing remaining connections");
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }, options.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+      await options.onShutdown?.();
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { server, port, shutdown };
+}
+
+/** Runs a service's `main`, turning a start-up failure into one clear message and exit code 1. */
+export function runMain(main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    const err = error as NodeJS.ErrnoException;
+    const message = err.code === "EADDRINUSE" ? `port already in use (${err.message})` : (err.message ?? String(err));
+    console.error(`start-up failed: ${message}`);
+    process.exit(1);
+  });
+}
