@@ -11,6 +11,8 @@ export interface ServeOptions {
   shutdownTimeoutMs: number;
   /** Closes what the service opened (pools, workers), after the server has stopped. */
   onShutdown?: () => Promise<void>;
+  /** Stop on SIGTERM/SIGINT and exit; off when a host runs several services in one process. */
+  handleSignals?: boolean;
 }
 
 export interface RunningService {
@@ -48,7 +50,7 @@ export async function serveApp(app: Hono, options: ServeOptions): Promise<Runnin
     })();
     return stopping;
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (const signal of options.handleSignals === false ? [] : (["SIGTERM", "SIGINT"] as const)) {
     process.once(signal, () => {
       shutdown(signal).then(
         () => process.exit(0),
@@ -60,6 +62,12 @@ export async function serveApp(app: Hono, options: ServeOptions): Promise<Runnin
     });
   }
   return { server, port, shutdown };
+}
+
+/** How a host starts a service: with its environment, and whether it owns the process's signals. */
+export interface StartOptions {
+  env: Record<string, string | undefined>;
+  handleSignals?: boolean;
 }
 
 /** Runs a service's `main`, turning a start-up failure into one clear message and exit code 1. */

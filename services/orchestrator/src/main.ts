@@ -1,23 +1,4 @@
-import { databaseTargetFrom, describeTarget } from "@devtools/db/config";
-import { openDatabase } from "@devtools/db/client";
-import { logLevelOf } from "@devtools/service-kit/config";
-import { createLogger } from "@devtools/service-kit/logger";
-import { runMain, serveApp } from "@devtools/service-kit/serve";
-import { createOrchestratorApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { runMain } from "@devtools/service-kit/serve";
+import { start } from "./start.ts";
 
-runMain(async () => {
-  const config = loadConfig(process.env);
-  const logger = createLogger("orchestrator", logLevelOf(config));
-  const target = databaseTargetFrom(config, ".data/orchestrator");
-  const database = await openDatabase(target);
-  logger.info({ database: describeTarget(target) }, "database ready, migrations applied");
-  const app = createOrchestratorApp({ database, logger });
-  await serveApp(app, {
-    port: config.PORT,
-    host: config.HOST,
-    logger,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    onShutdown: database.close,
-  });
-});
+runMain(() => start({ env: process.env }));
