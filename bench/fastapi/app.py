@@ -32,15 +32,14 @@ AGENT_TYPES = ("feature-dev", "code-review", "infrastructure", "cicd", "document
 
 SIGNALS = {
     "feature-dev": [
-        "implement", "build", "add", "create", "write", "develop", "code", "endpoint", "api", "feature", "function",
-        "refactor", "fix", "bug", "authentication", "authorization", "oauth", "login", "signup", "rate limit",
-        "pagination", "webhook", "handler", "service", "migration", "schema", "model", "ui", "page", "component",
-        "cli", "command", "library", "integrate", "integration", "support", "upgrade", "port", "cache", "search",
-        "validation", "graphql", "grpc", "rest", "websocket", "queue", "worker", "cron", "script", "test",
+        "implement", "endpoint", "api", "feature", "function", "refactor", "fix", "bug", "authentication",
+        "authorization", "oauth", "login", "signup", "sign-up", "rate limit", "pagination", "webhook", "handler",
+        "migration", "schema", "ui", "page", "component", "cli", "integrate", "integration", "upgrade", "cache",
+        "search", "validation", "graphql", "grpc", "rest", "websocket", "queue", "cron", "unit test",
     ],
     "code-review": [
         "review", "audit", "security", "vulnerab", "quality", "lint", "static analysis", "code smell",
-        "pull request", "pr ", "best practice", "owasp", "cve", "inspect", "assess",
+        "best practice", "owasp", "cve", "inspect", "assess",
     ],
     "infrastructure": [
         "deploy", "infrastructure", "infra", "docker", "container", "kubernetes", "k8s", "helm", "terraform",
@@ -49,8 +48,8 @@ SIGNALS = {
         "observability",
     ],
     "cicd": [
-        "pipeline", "ci", "cd", "ci/cd", "continuous", "github action", "workflow", "release", "deploy", "ship",
-        "build and push", "registry", "rollout", "rollback", "automate", "automation", "nightly",
+        "pipeline", "ci", "cd", "ci/cd", "continuous", "github action", "workflow", "release", "ship",
+        "deploy$", "deploys$", "deploying$", "deployed$", "build and push", "registry", "rollout", "rollback", "automate", "automation", "nightly",
     ],
     "documentation": [
         "document", "docs", "readme", "guide", "tutorial", "runbook", "changelog", "api reference", "openapi",
@@ -60,13 +59,13 @@ SIGNALS = {
 
 
 def pattern(words):
-    # Word-start matches, as in intents.ts: "deploy" finds "deployment", "ci" does not match "decide".
-    return re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(re.escape(word) for word in words) + ")", re.IGNORECASE)
+    # Word-start matches, as in intents.ts ("ci" does not match "decide"); a trailing `$` asks for the whole word.
+    escaped = (re.escape(word[:-1]) + "(?![a-z])" if word.endswith("$") else re.escape(word) for word in words)
+    return re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(escaped) + ")", re.IGNORECASE)
 
 
 SIGNAL_PATTERNS = {agent: pattern(words) for agent, words in SIGNALS.items()}
 PUBLIC_SURFACE = pattern(["api", "endpoint", "sdk", "cli", "command", "webhook", "graphql", "grpc", "rest", "public"])
-EXISTING_CODE = pattern(["review", "audit", "assess", "inspect"])
 INFRA_TARGETS = [
     (pattern(["kubernetes", "k8s", "helm", "cluster"]), "Kubernetes manifests"),
     (pattern(["terraform", "provision", "vpc", "droplet"]), "Terraform"),
@@ -119,9 +118,7 @@ def choose_agents(description, clauses):
     agents = set()
     for clause in clauses:
         agents |= agents_signalled(clause)
-    # A review of existing code writes none; anything else that writes code gets reviewed.
-    if "code-review" in agents and EXISTING_CODE.search(description) and len(agents) == 2:
-        agents.discard("feature-dev")
+    # Code that gets written gets reviewed; a request that names nothing is a coding request.
     if "feature-dev" in agents:
         agents.add("code-review")
     if "feature-dev" in agents and "infrastructure" in agents and PUBLIC_SURFACE.search(description):

@@ -76,6 +76,8 @@ function codeForStatus(status: number): ProblemCode {
 export function problemResponse(c: Context, problem: Problem): Response {
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
+    // The rest of an oversized body is never read, so the connection cannot carry another request.
+    ...(problem.status === 413 ? { connection: "close" } : {}),
   });
 }
 

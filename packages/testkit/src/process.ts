@@ -53,13 +53,12 @@ export async function startService(name: string, env: Record<string, string> = {
     await exited;
   };
   try {
-    const listening = await waitFor(
-      () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join("\n")}`);
-        return port;
-      },
-      { timeoutMs: 30_000, what: `${name} to listen` },
-    );
+    const exitedEarly = exited.then(([code]) => {
+      throw new Error(`${name} exited with ${code}:\n${output.join("\n")}`);
+    });
+    // Once the service is up, a later exit is stop()'s business, not a start-up failure.
+    exitedEarly.catch(() => {});
+    const listening = await Promise.race([waitFor(() => port, { timeoutMs: 30_000, what: `${name} to listen` }), exitedEarly]);
     const url = `http://127.0.0.1:${listening}`;
     await waitFor(async () => ((await fetch(`${url}/health`)).ok ? true : undefined), { what: `${name} /health` });
     return { name, url, port: listening, child, output, stop, kill };

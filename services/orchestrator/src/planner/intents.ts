@@ -1,20 +1,20 @@
 import type { AgentType } from "@devtools/contracts/agent-type";
 
 /**
- * What in a request calls for each agent. Word-start matches, so "deploy" finds "deployment" and
- * "document" finds "documentation"; plain substrings would find "ci" inside "decide".
+ * What in a request calls for each agent. Word-start matches, so "document" finds "documentation"
+ * (plain substrings would find "ci" inside "decide"); a trailing `$` asks for the whole word.
+ * Generic verbs ("add", "write", "create") signal nothing: they go with every agent's work.
  */
 const SIGNALS: Record<AgentType, readonly string[]> = {
   "feature-dev": [
-    "implement", "build", "add", "create", "write", "develop", "code", "endpoint", "api", "feature", "function",
-    "refactor", "fix", "bug", "authentication", "authorization", "oauth", "login", "signup", "rate limit",
-    "pagination", "webhook", "handler", "service", "migration", "schema", "model", "ui", "page", "component",
-    "cli", "command", "library", "integrate", "integration", "support", "upgrade", "port", "cache", "search",
-    "validation", "graphql", "grpc", "rest", "websocket", "queue", "worker", "cron", "script", "test",
+    "implement", "endpoint", "api", "feature", "function", "refactor", "fix", "bug", "authentication",
+    "authorization", "oauth", "login", "signup", "sign-up", "rate limit", "pagination", "webhook", "handler",
+    "migration", "schema", "ui", "page", "component", "cli", "integrate", "integration", "upgrade", "cache",
+    "search", "validation", "graphql", "grpc", "rest", "websocket", "queue", "cron", "unit test",
   ],
   "code-review": [
-    "review", "audit", "security", "vulnerab", "quality", "lint", "static analysis", "code smell", "pull request",
-    "pr ", "best practice", "owasp", "cve", "inspect", "assess",
+    "review", "audit", "security", "vulnerab", "quality", "lint", "static analysis", "code smell", "best practice",
+    "owasp", "cve", "inspect", "assess",
   ],
   infrastructure: [
     "deploy", "infrastructure", "infra", "docker", "container", "kubernetes", "k8s", "helm", "terraform",
@@ -23,7 +23,9 @@ const SIGNALS: Record<AgentType, readonly string[]> = {
     "observability",
   ],
   cicd: [
-    "pipeline", "ci", "cd", "ci/cd", "continuous", "github action", "workflow", "release", "deploy", "ship",
+    "pipeline", "ci", "cd", "ci/cd", "continuous", "github action", "workflow", "release", "ship",
+    // The verb, not "a Kubernetes deployment".
+    "deploy$", "deploys$", "deploying$", "deployed$",
     "build and push", "registry", "rollout", "rollback", "automate", "automation", "nightly",
   ],
   documentation: [
@@ -35,11 +37,12 @@ const SIGNALS: Record<AgentType, readonly string[]> = {
 /** Requests about these need the new surface documented even when docs are not asked for. */
 const PUBLIC_SURFACE = ["api", "endpoint", "sdk", "cli", "command", "webhook", "graphql", "grpc", "rest", "public"];
 
-/** Words that say the code already exists: review it, do not write it. */
-const EXISTING_CODE = ["review", "audit", "assess", "inspect"];
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 function pattern(words: readonly string[]): RegExp {
-  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+  const escaped = words.map((word) =>
+    word.endsWith("$") ? `${escapeRegExp(word.slice(0, -1))}(?![a-z])` : escapeRegExp(word),
+  );
   return new RegExp(`(?:^|[^a-z0-9])(?:${escaped.join("|")})`, "i");
 }
 
@@ -47,7 +50,6 @@ const SIGNAL_PATTERNS = Object.fromEntries(
   Object.entries(SIGNALS).map(([agent, words]) => [agent, pattern(words)]),
 ) as Record<AgentType, RegExp>;
 const PUBLIC_SURFACE_PATTERN = pattern(PUBLIC_SURFACE);
-const EXISTING_CODE_PATTERN = pattern(EXISTING_CODE);
 const INFRA_TARGETS: [RegExp, string][] = [
   [pattern(["kubernetes", "k8s", "helm", "cluster"]), "Kubernetes manifests"],
   [pattern(["terraform", "provision", "vpc", "droplet"]), "Terraform"],
@@ -65,7 +67,6 @@ export function agentsSignalled(clause: string): Set<AgentType> {
 }
 
 export const mentionsPublicSurface = (text: string) => PUBLIC_SURFACE_PATTERN.test(text);
-export const asksAboutExistingCode = (text: string) => EXISTING_CODE_PATTERN.test(text);
 
 /** The kinds of infrastructure a request names, defaulting to a container image and compose file. */
 export function infrastructureTargets(text: string): string[] {

@@ -5,7 +5,6 @@ import { estimateMinutes, estimateTokens } from "./estimates.ts";
 import { layOut } from "./graph.ts";
 import {
   agentsSignalled,
-  asksAboutExistingCode,
   clausesOf,
   infrastructureTargets,
   mentionsPublicSurface,
@@ -42,10 +41,7 @@ const UPSTREAM: Record<AgentType, readonly AgentType[]> = {
 function chooseAgents(description: string, clauses: readonly string[]): Set<AgentType> {
   const agents = new Set<AgentType>();
   for (const clause of clauses) for (const agent of agentsSignalled(clause)) agents.add(agent);
-  // A review of existing code writes none; anything else that writes code gets reviewed.
-  if (agents.has("code-review") && asksAboutExistingCode(description) && agents.size === 2) {
-    agents.delete("feature-dev");
-  }
+  // Code that gets written gets reviewed; a request that names nothing is a coding request.
   if (agents.has("feature-dev")) agents.add("code-review");
   if (agents.has("feature-dev") && agents.has("infrastructure") && mentionsPublicSurface(description)) {
     agents.add("documentation");

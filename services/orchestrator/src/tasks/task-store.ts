@@ -106,7 +106,8 @@ export async function listTasks(db: Db, query: ListTasksQuery): Promise<TaskPage
   const rows = await db
     .select({
       task: tasks,
-      subtaskCount: sql<number>`(select count(*) from ${subtasks} where ${subtasks.taskId} = ${tasks.id})::int`,
+      // Spelled out: drizzle leaves columns unqualified here, and "id" would bind to subtasks.id.
+      subtaskCount: sql<number>`(select count(*) from "subtasks" as s where s."task_id" = "tasks"."id")::int`,
     })
     .from(tasks)
     .where(and(...conditions))

@@ -1,0 +1,303 @@
+// HTTP benchmark: the orchestrator's GET /health and POST /orchestrate against the same two endpoints
+// written with FastAPI + uvicorn + asyncpg (bench/fastapi/app.py), each server on its own fresh
+// PostgreSQL database, driven by autocannon from this process. Method and results: BENCHMARKS.md.
+//
+//   node bench/http.mjs                       # 32 connections, 10 s per server and endpoint
+//   BENCH_SECONDS=3 node bench/http.mjs       # shorter run (or --seconds=3)
+//
+// Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32),
+// BENCH_POSTGRES_URL (an admin connection; postgres://postgres@127.0.0.1:5432/postgres),
+// BENCH_PYTHON (/usr/bin/python3, the interpreter with Debian's python3-fastapi, -uvicorn, -asyncpg).
+
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+// postgres.js is taken from the testkit's dependencies, so the bench adds nothing to the lockfile.
+const postgres = createRequire(`${ROOT}packages/testkit/package.json`)("postgres");
+
+const secondsArg = process.argv.find((arg) => arg.startsWith("--seconds="))?.split("=")[1];
+const SECONDS = Number(secondsArg ?? process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
+const START_TIMEOUT_MS = 30_000;
+// Two servers × two endpoints × (warm-up + measurement), plus start-up and teardown.
+const WATCHDOG_MS = (4 * (SECONDS + WARMUP_SECONDS) + 60) * 1000 + 2 * START_TIMEOUT_MS;
+
+/** Requests of several shapes (one to five agents, one line to a bullet list); both servers get this set. */
+const DESCRIPTIONS = [
+  ["Deploy new API endpoint with authentication", "high"],
+  ["Add rate limiting to the public REST API and write a runbook for the on-call engineers", "medium"],
+  ["Review the payments service for security vulnerabilities and OWASP top 10 issues", "critical"],
+  [
+    "Containerise the billing worker with Docker, deploy it to the Kubernetes cluster with Helm, then set up a GitHub Actions pipeline that builds and pushes the image on every release.",
+    "high",
+  ],
+  [
+    "Implement OAuth login with GitHub; add pagination to the /tasks endpoint; document the new endpoints in the API reference",
+    "medium",
+  ],
+  [
+    "Provision a VPC and a managed PostgreSQL database with Terraform on DigitalOcean, with TLS certificates and monitoring",
+    "low",
+  ],
+  ["Fix the bug where webhook retries are delivered twice after a timeout", "high"],
+  ["Write an onboarding guide that explains the architecture of the orchestrator", "low"],
+  [
+    "Move notification delivery to a queue-based worker:\n- add a Redis-backed job queue\n- send emails from a cron worker with retries\n- deploy it with Docker Compose\n- automate the rollout with a nightly pipeline",
+    "medium",
+  ],
+].map(([description, priority]) => JSON.stringify({ description, priority }));
+
+const ENDPOINTS = [
+  { name: "GET /health", requests: [{ method: "GET", path: "/health" }] },
+  {
+    name: "POST /orchestrate",
+    // Each connection cycles through the bodies in order.
+    requests: DESCRIPTIONS.map((body) => ({
+      method: "POST",
+      path: "/orchestrate",
+      headers: { "content-type": "application/json" },
+      body,
+    })),
+  },
+];
+
+const children = new Set();
+const databases = new Set();
+
+async function freePort() {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+const adminClient = () => postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+
+/** A new, empty database; its URL. */
+async function createDatabase() {
+  const name = `devtools_bench_${randomBytes(6).toString("hex")}`;
+  const admin = adminClient();
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  databases.add(name);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabases() {
+  if (databases.size === 0) return;
+  const admin = adminClient();
+  try {
+    for (const name of databases) {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      databases.delete(name);
+    }
+  } finally {
+    await admin.end({ timeout: 2 });
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime (fields 14 and 15 of the line), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a server on a free port (`launch` gives its command, argv and environment); resolves once /health answers. */
+async function startServer(name, launch) {
+  const port = await freePort();
+  const { command, args, env } = launch(port);
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const output = [];
+  const keep = (chunk) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join("\n")}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not answer /health in time:\n${output.join("\n")}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { name, url, child, output };
+}
+
+async function stopServer({ child }) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  children.delete(child);
+}
+
+const load = (url, endpoint, seconds) =>
+  autocannon({ url, connections: CONNECTIONS, duration: seconds, requests: endpoint.requests });
+
+/** A response with its ids numbered by first appearance and its times blanked, to compare the two servers' plans. */
+function normalise(text) {
+  const ids = new Map();
+  return text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
+      if (!ids.has(id)) ids.set(id, `id${ids.size}`);
+      return ids.get(id);
+    })
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, "<time>");
+}
+
+/** Posts every description to every server; the descriptions whose answers differ. */
+async function differingPlans(servers) {
+  const differing = [];
+  for (const body of DESCRIPTIONS) {
+    const answers = [];
+    for (const server of servers) {
+      const init = { method: "POST", headers: { "content-type": "application/json" }, body };
+      const response = await fetch(`${server.url}/orchestrate`, init);
+      answers.push(`${response.status} ${normalise(await response.text())}`);
+    }
+    if (answers.some((answer) => answer !== answers[0])) differing.push(JSON.parse(body).description);
+  }
+  return differing;
+}
+
+const fixed = (value, digits = 1) => (value === undefined ? "n/a" : value.toFixed(digits));
+
+function printTable(rows) {
+  const header = ["server", "endpoint", "requests/s", "p50 ms", "p99 ms", "non-2xx", "errors", "server CPU %"];
+  const lines = rows.map((row) => [
+    row.server,
+    row.endpoint,
+    fixed(row.rps),
+    String(row.p50),
+    String(row.p99),
+    String(row.non2xx),
+    String(row.errors),
+    fixed(row.cpu, 0),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
+  const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log();
+  console.log(format(header));
+  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
+  for (const line of lines) console.log(format(line));
+  console.log();
+  for (const endpoint of ENDPOINTS) {
+    const of = (server) => rows.find((row) => row.server === server && row.endpoint === endpoint.name);
+    const ratio = of("devtools").rps / of("fastapi").rps;
+    console.log(`devtools/fastapi requests/s, ${endpoint.name}: ${ratio.toFixed(2)}x`);
+  }
+}
+
+async function main() {
+  console.log(
+    `node ${process.version}, ${CONNECTIONS} connections, ${SECONDS} s per server and endpoint after ${WARMUP_SECONDS} s of warm-up`,
+  );
+  const devtoolsDb = await createDatabase();
+  const fastapiDb = await createDatabase();
+  const servers = [
+    await startServer("devtools", (port) => ({
+      command: process.execPath,
+      args: ["services/orchestrator/src/main.ts"],
+      env: { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: devtoolsDb },
+    })),
+    await startServer("fastapi", (port) => ({
+      command: PYTHON,
+      args: [
+        ...["-m", "uvicorn", "app:app", "--app-dir", "bench/fastapi", "--workers", "1"],
+        ...["--host", "127.0.0.1", "--port", String(port), "--log-level", "warning", "--no-access-log"],
+      ],
+      env: { DATABASE_URL: fastapiDb },
+    })),
+  ];
+
+  const differing = await differingPlans(servers);
+  console.log(
+    differing.length === 0
+      ? `both servers answer the same plans for all ${DESCRIPTIONS.length} descriptions (ids and times aside)`
+      : `WARNING: the plans differ for: ${differing.join(" | ")}`,
+  );
+
+  const rows = [];
+  for (const endpoint of ENDPOINTS) {
+    for (const server of servers) {
+      if (WARMUP_SECONDS > 0) await load(server.url, endpoint, WARMUP_SECONDS);
+      const cpuBefore = cpuSeconds(server.child.pid);
+      const result = await load(server.url, endpoint, SECONDS);
+      const cpuAfter = cpuSeconds(server.child.pid);
+      const row = {
+        server: server.name,
+        endpoint: endpoint.name,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        // 100 = one core busy for the whole run.
+        cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : (100 * (cpuAfter - cpuBefore)) / SECONDS,
+      };
+      rows.push(row);
+      console.log(`  ${row.server} ${row.endpoint}: ${fixed(row.rps)} requests/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
+    }
+  }
+  printTable(rows);
+  for (const server of servers) await stopServer(server);
+  await dropDatabases();
+}
+
+async function cleanUp() {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await dropDatabases().catch((error) => console.error(`could not drop ${[...databases].join(", ")}: ${error}`));
+}
+
+// Never outlive the bound, whatever hangs.
+setTimeout(async () => {
+  console.error(`benchmark still running after ${WATCHDOG_MS / 1000} s; stopping`);
+  await cleanUp();
+  process.exit(1);
+}, WATCHDOG_MS).unref();
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, async () => {
+    await cleanUp();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error) => {
+    console.error(error);
+    await cleanUp();
+    process.exit(1);
+  },
+);
