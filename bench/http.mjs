@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -114,15 +114,60 @@ async function dropDatabases() {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
-function cpuSeconds(pid) {
+// Where the CPU goes during a run, from /proc (Linux only; "n/a" elsewhere). Clock ticks are 1/100 s.
+
+/** CPU seconds (user + system) used so far by one process, or by every process named `postgres`. */
+function processCpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    // utime and stime (fields 14 and 15 of the line), in clock ticks of 1/100 s.
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
+}
+
+function postgresCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") total += processCpuSeconds(pid) ?? 0;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
+/** CPU seconds every core has spent busy (not idle, not waiting for I/O). */
+function machineBusySeconds() {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  return (ticks.slice(0, 8).reduce((sum, tick) => sum + tick, 0) - ticks[3] - ticks[4]) / 100;
+}
+
+/** Samples the counters; calling the result gives each one's share of a core (100 = one core) since then. */
+function cpuMeter(serverPid) {
+  const read = () => {
+    try {
+      const { user, system } = process.cpuUsage();
+      return {
+        server: processCpuSeconds(serverPid),
+        postgres: postgresCpuSeconds(),
+        client: (user + system) / 1e6,
+        machine: machineBusySeconds(),
+        at: performance.now(),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const before = read();
+  return () => {
+    const after = read();
+    if (!before || !after) return {};
+    const seconds = (after.at - before.at) / 1000;
+    const share = (key) => (100 * (after[key] - before[key])) / seconds;
+    return { server: share("server"), postgres: share("postgres"), client: share("client"), machine: share("machine") };
+  };
 }
 
 /** Starts a server on a free port (`launch` gives its command, argv and environment); resolves once /health answers. */
@@ -190,10 +235,11 @@ async function differingPlans(servers) {
   return differing;
 }
 
-const fixed = (value, digits = 1) => (value === undefined ? "n/a" : value.toFixed(digits));
+const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
 function printTable(rows) {
-  const header = ["server", "endpoint", "requests/s", "p50 ms", "p99 ms", "non-2xx", "errors", "server CPU %"];
+  const header = ["server", "endpoint", "requests/s", "p50 ms", "p99 ms", "non-2xx", "errors"];
+  header.push("CPU % server", "postgres", "load gen", "other", "machine");
   const lines = rows.map((row) => [
     row.server,
     row.endpoint,
@@ -202,7 +248,11 @@ function printTable(rows) {
     String(row.p99),
     String(row.non2xx),
     String(row.errors),
-    fixed(row.cpu, 0),
+    fixed(row.cpu.server, 0),
+    fixed(row.cpu.postgres, 0),
+    fixed(row.cpu.client, 0),
+    fixed(row.cpu.machine - row.cpu.server - row.cpu.postgres - row.cpu.client, 0),
+    fixed(row.cpu.machine, 0),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
   const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
@@ -210,6 +260,8 @@ function printTable(rows) {
   console.log(format(header));
   console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
   for (const line of lines) console.log(format(line));
+  console.log("CPU %: 100 = one core busy for the whole run. load gen = this process (autocannon); machine = all");
+  console.log("processes; other = machine - the rest: the kernel, and anything else running (it skews the figures).");
   console.log();
   for (const endpoint of ENDPOINTS) {
     const of = (server) => rows.find((row) => row.server === server && row.endpoint === endpoint.name);
@@ -251,9 +303,9 @@ async function main() {
   for (const endpoint of ENDPOINTS) {
     for (const server of servers) {
       if (WARMUP_SECONDS > 0) await load(server.url, endpoint, WARMUP_SECONDS);
-      const cpuBefore = cpuSeconds(server.child.pid);
+      const meter = cpuMeter(server.child.pid);
       const result = await load(server.url, endpoint, SECONDS);
-      const cpuAfter = cpuSeconds(server.child.pid);
+      const cpu = meter();
       const row = {
         server: server.name,
         endpoint: endpoint.name,
@@ -262,11 +314,12 @@ async function main() {
         p99: result.latency.p99,
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
-        // 100 = one core busy for the whole run.
-        cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : (100 * (cpuAfter - cpuBefore)) / SECONDS,
+        cpu,
       };
       rows.push(row);
-      console.log(`  ${row.server} ${row.endpoint}: ${fixed(row.rps)} requests/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
+      console.log(
+        `  ${row.server} ${row.endpoint}: ${fixed(row.rps)} requests/s, p50 ${row.p50} ms, p99 ${row.p99} ms`,
+      );
     }
   }
   printTable(rows);

@@ -5,7 +5,7 @@
 // the workspace when its manifests changed, builds through turbo, then hands over.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -88,7 +88,10 @@ function ensureToolchain() {
   const needsNode = !machineNodeIsRecent();
   if (needsNode && !existsSync(nodeBinary())) wanted.push(`node@${FETCHED_NODE}`);
   if (wanted.length === 0) return;
-  if (needsNode) log(`Node ${process.versions.node} is older than ${MIN_NODE.join(".")}; fetching Node ${FETCHED_NODE} into .devtools/`);
+  if (needsNode)
+    log(
+      `Node ${process.versions.node} is older than ${MIN_NODE.join(".")}; fetching Node ${FETCHED_NODE} into .devtools/`,
+    );
   log(`fetching ${wanted.join(", ")}`);
   mkdirSync(toolchainDir, { recursive: true });
   if (!existsSync(join(toolchainDir, "package.json"))) {

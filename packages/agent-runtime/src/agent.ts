@@ -18,7 +18,9 @@ const capabilitiesRoute = createRoute({
   path: "/capabilities",
   tags: ["agent"],
   summary: "What this agent does, with the JSON schemas of its input and output",
-  responses: { 200: { description: "The agent's capabilities", content: { "application/json": { schema: Capabilities } } } },
+  responses: {
+    200: { description: "The agent's capabilities", content: { "application/json": { schema: Capabilities } } },
+  },
 });
 
 export function createAgentApp(definition: AgentDefinition, { logger, version }: { logger: Logger; version: string }) {
@@ -32,5 +34,8 @@ export function createAgentApp(definition: AgentDefinition, { logger, version }:
     output_schema: z.toJSONSchema(ExecuteResult) as Record<string, unknown>,
   };
   const app = createServiceApp({ name: definition.type, version, description: definition.description, logger });
-  return app.route("/", new OpenAPIHono().openapi(capabilitiesRoute, (c) => c.json(capabilities, 200)));
+  return app.route(
+    "/",
+    new OpenAPIHono().openapi(capabilitiesRoute, (c) => c.json(capabilities, 200)),
+  );
 }

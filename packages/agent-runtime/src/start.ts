@@ -5,7 +5,11 @@ import { type RunningService, type StartOptions, serveApp } from "@devtools/serv
 import { type AgentDefinition, createAgentApp } from "./agent.ts";
 
 /** Parses the agent's environment, builds its app and listens on its port (8002–8006 by default). */
-export async function startAgent(definition: AgentDefinition, version: string, options: StartOptions): Promise<RunningService> {
+export async function startAgent(
+  definition: AgentDefinition,
+  version: string,
+  options: StartOptions,
+): Promise<RunningService> {
   const environment = serviceEnvironment.extend({
     PORT: serviceEnvironment.shape.PORT.default(SERVICES[definition.type].port),
   });

@@ -11,7 +11,10 @@ export const OrchestrateRequest = z
       .trim()
       .min(1, "must not be empty")
       .max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`)
-      .meta({ description: "The engineering request, in plain language.", example: "Deploy new API endpoint with authentication" }),
+      .meta({
+        description: "The engineering request, in plain language.",
+        example: "Deploy new API endpoint with authentication",
+      }),
     priority: Priority.default("medium"),
   })
   .meta({ id: "OrchestrateRequest" });

@@ -69,7 +69,10 @@ export type TaskSummary = z.infer<typeof TaskSummary>;
 export const TaskPage = z
   .object({
     items: z.array(TaskSummary),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` to read the next page; null on the last." }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` to read the next page; null on the last." }),
   })
   .meta({ id: "TaskPage" });
 export type TaskPage = z.infer<typeof TaskPage>;

@@ -62,7 +62,10 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   app.get("/metrics", async (c) =>
     c.body(await registry.metrics(), 200, { "content-type": registry.contentType, "cache-control": "no-store" }),
   );
-  app.route("/", docsRoutes(app, { title: `devtools ${options.name}`, version: options.version, description: options.description }));
+  app.route(
+    "/",
+    docsRoutes(app, { title: `devtools ${options.name}`, version: options.version, description: options.description }),
+  );
 
   app.notFound((c) => {
     throw new HttpError("not_found", `no route for ${c.req.method} ${c.req.path}`);

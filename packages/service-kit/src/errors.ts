@@ -58,7 +58,11 @@ export class HttpError extends HTTPException {
     const fields = error.issues.flatMap((issue): ProblemField[] => {
       const path = issue.path.map(String);
       if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((key) => ({ field: [...path, key].join("."), message: "is not a known field", code: issue.code }));
+        return issue.keys.map((key) => ({
+          field: [...path, key].join("."),
+          message: "is not a known field",
+          code: issue.code,
+        }));
       }
       return [{ field: path.join(".") || "(body)", message: issue.message, code: issue.code }];
     });
@@ -95,7 +99,13 @@ export function toProblem(error: unknown, instance: string | undefined): Problem
   }
   if (error instanceof HTTPException && error.status < 500) {
     const code = codeForStatus(error.status);
-    return { type: `urn:devtools:problem:${code}`, title: TITLE_OF[code], status: error.status, detail: error.message, instance };
+    return {
+      type: `urn:devtools:problem:${code}`,
+      title: TITLE_OF[code],
+      status: error.status,
+      detail: error.message,
+      instance,
+    };
   }
   return { type: "urn:devtools:problem:internal", title: TITLE_OF.internal, status: 500, instance };
 }

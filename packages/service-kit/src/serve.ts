@@ -1,6 +1,5 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
-import type { Hono } from "hono";
 import type { Logger } from "./logger.ts";
 
 export interface ServeOptions {
@@ -23,7 +22,10 @@ export interface RunningService {
 }
 
 /** Listens, logs where, and shuts down gracefully on SIGTERM/SIGINT. */
-export async function serveApp(app: Hono, options: ServeOptions): Promise<RunningService> {
+export async function serveApp(
+  app: { fetch: Parameters<typeof serve>[0]["fetch"] },
+  options: ServeOptions,
+): Promise<RunningService> {
   const { logger } = options;
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));

@@ -18,7 +18,9 @@ try {
   if (names.includes("orchestrator")) migrateDatabase(environmentFor("orchestrator", process.env, dataRoot));
   const stack = await startStack({ names, env: process.env, dataRoot });
   const width = Math.max(...stack.services.map((service) => service.name.length));
-  const lines = stack.services.map((service) => `  ${service.name.padEnd(width)}  ${service.url}  (docs: ${service.url}/docs)`);
+  const lines = stack.services.map(
+    (service) => `  ${service.name.padEnd(width)}  ${service.url}  (docs: ${service.url}/docs)`,
+  );
   process.stderr.write(`\ndevtools is up:\n${lines.join("\n")}\n\nCtrl-C stops everything.\n\n`);
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -58,7 +58,10 @@ export async function startService(name: string, env: Record<string, string> = {
     });
     // Once the service is up, a later exit is stop()'s business, not a start-up failure.
     exitedEarly.catch(() => {});
-    const listening = await Promise.race([waitFor(() => port, { timeoutMs: 30_000, what: `${name} to listen` }), exitedEarly]);
+    const listening = await Promise.race([
+      waitFor(() => port, { timeoutMs: 30_000, what: `${name} to listen` }),
+      exitedEarly,
+    ]);
     const url = `http://127.0.0.1:${listening}`;
     await waitFor(async () => ((await fetch(`${url}/health`)).ok ? true : undefined), { what: `${name} /health` });
     return { name, url, port: listening, child, output, stop, kill };
@@ -66,4 +69,14 @@ export async function startService(name: string, env: Record<string, string> = {
     await kill();
     throw error;
   }
+}
+
+/** A port nothing listens on right now (the OS picks it; a tiny race remains until it is used). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -21,7 +21,8 @@ describe.each(await testDatabaseKinds())("orchestrator process on %s", (kind) =>
 
   const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
     fetch(`${orchestrator.url}/orchestrate`, { method: "POST", body, headers });
-  const taskCount = async () => TaskPage.parse(await (await fetch(`${orchestrator.url}/tasks?limit=100`)).json()).items.length;
+  const taskCount = async () =>
+    TaskPage.parse(await (await fetch(`${orchestrator.url}/tasks?limit=100`)).json()).items.length;
 
   async function expectProblem(response: Response, status: number, field?: string) {
     expect(response.status).toBe(status);
@@ -66,15 +67,40 @@ describe.each(await testDatabaseKinds())("orchestrator process on %s", (kind) =>
   describe("bad input gets a 4xx problem naming it, and writes nothing", () => {
     const cases: [string, () => Promise<Response>, number, string | undefined][] = [
       ["invalid JSON", () => post('{"description": "x",'), 400, undefined],
-      ["a description of the wrong type", () => post(JSON.stringify({ description: 42, priority: "high" })), 400, "description"],
-      ["an empty description", () => post(JSON.stringify({ description: "   ", priority: "high" })), 400, "description"],
+      [
+        "a description of the wrong type",
+        () => post(JSON.stringify({ description: 42, priority: "high" })),
+        400,
+        "description",
+      ],
+      [
+        "an empty description",
+        () => post(JSON.stringify({ description: "   ", priority: "high" })),
+        400,
+        "description",
+      ],
       ["a missing description", () => post(JSON.stringify({ priority: "high" })), 400, "description"],
-      ["a 1 MB description", () => post(JSON.stringify({ description: "a".repeat(1_000_000), priority: "low" })), 400, "description"],
-      ["an unknown priority", () => post(JSON.stringify({ description: "Add a cache", priority: "urgent" })), 400, "priority"],
+      [
+        "a 1 MB description",
+        () => post(JSON.stringify({ description: "a".repeat(1_000_000), priority: "low" })),
+        400,
+        "description",
+      ],
+      [
+        "an unknown priority",
+        () => post(JSON.stringify({ description: "Add a cache", priority: "urgent" })),
+        400,
+        "priority",
+      ],
       ["an unknown field", () => post(JSON.stringify({ description: "Add a cache", priorty: "high" })), 400, "priorty"],
       ["an array body", () => post("[]"), 400, "(body)"],
       ["an empty body", () => post(""), 400, undefined],
-      ["a body over the size limit", () => post(JSON.stringify({ description: "a".repeat(2_000_000) })), 413, undefined],
+      [
+        "a body over the size limit",
+        () => post(JSON.stringify({ description: "a".repeat(2_000_000) })),
+        413,
+        undefined,
+      ],
       ["a non-JSON content type", () => post("description=x", { "content-type": "text/plain" }), 415, undefined],
     ];
     it.each(cases)("rejects %s", async (_name, send, status, field) => {

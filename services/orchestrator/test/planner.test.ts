@@ -33,7 +33,8 @@ const REQUESTS: { description: string; agents: AgentType[] }[] = [
   { description: "Provision a Terraform VPC and Postgres cluster on DigitalOcean", agents: ["infrastructure"] },
   { description: "Make it faster", agents: ["feature-dev", "code-review"] },
   {
-    description: "Implement OAuth login. Then containerize it with Docker; add a release workflow and document the API.",
+    description:
+      "Implement OAuth login. Then containerize it with Docker; add a release workflow and document the API.",
     agents: ["feature-dev", "infrastructure", "code-review", "cicd", "documentation"],
   },
   { description: "Fix the race condition in the job scheduler", agents: ["feature-dev", "code-review"] },

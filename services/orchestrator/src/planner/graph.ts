@@ -42,10 +42,11 @@ export function layOut(nodes: readonly PlanNode[]): Layout {
   const stages: string[][] = [];
   for (const node of nodes) {
     const stage = stageOf.get(node.id) as number;
-    (stages[stage] ??= []).push(node.id);
+    stages[stage] = [...(stages[stage] ?? []), node.id];
   }
   let last: string | undefined;
-  for (const [id, { minutes }] of finish) if (last === undefined || minutes > (finish.get(last)?.minutes ?? 0)) last = id;
+  for (const [id, { minutes }] of finish)
+    if (last === undefined || minutes > (finish.get(last)?.minutes ?? 0)) last = id;
   const criticalPath: string[] = [];
   for (let id = last; id !== undefined; id = finish.get(id)?.via) criticalPath.unshift(id);
   return {

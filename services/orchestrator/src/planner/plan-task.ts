@@ -3,12 +3,7 @@ import { AGENT_TYPES, type AgentType } from "@devtools/contracts/agent-type";
 import type { RoutingPlan } from "@devtools/contracts/task";
 import { estimateMinutes, estimateTokens } from "./estimates.ts";
 import { layOut } from "./graph.ts";
-import {
-  agentsSignalled,
-  clausesOf,
-  infrastructureTargets,
-  mentionsPublicSurface,
-} from "./intents.ts";
+import { agentsSignalled, clausesOf, infrastructureTargets, mentionsPublicSurface } from "./intents.ts";
 
 export interface PlannedSubtask {
   id: string;

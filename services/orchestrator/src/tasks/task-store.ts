@@ -100,7 +100,10 @@ export async function listTasks(db: Db, query: ListTasksQuery): Promise<TaskPage
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
     conditions.push(
-      or(lt(tasks.createdAt, cursor.createdAt), and(eq(tasks.createdAt, cursor.createdAt), lt(tasks.id, cursor.id))) as SQL,
+      or(
+        lt(tasks.createdAt, cursor.createdAt),
+        and(eq(tasks.createdAt, cursor.createdAt), lt(tasks.id, cursor.id)),
+      ) as SQL,
     );
   }
   const rows = await db

@@ -1,0 +1,50 @@
+import { createTestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../src/client.ts";
+import { databaseTargetFrom, describeTarget } from "../src/config.ts";
+
+describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
+  it("create the tasks and subtasks tables with their constraints", async () => {
+    const testDatabase = await createTestDatabase(kind);
+    const database = await openDatabase(testDatabase.target);
+    try {
+      const result: unknown = await database.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+      );
+      // postgres.js answers with the rows; PGlite with { rows }.
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { table_name: string }[];
+      expect(rows.map((row) => row.table_name)).toEqual(["subtasks", "tasks"]);
+      await expect(
+        database.db.execute(
+          sql`insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens) values (gen_random_uuid(), 'x', 'urgent', 'rules', '{}', 1)`,
+        ),
+      ).rejects.toThrow();
+    } finally {
+      await database.close();
+      await testDatabase.drop();
+    }
+  });
+});
+
+describe("databaseTargetFrom", () => {
+  const defaults = { POSTGRES_PORT: 5432, POSTGRES_DB: "devtools", POSTGRES_USER: "postgres", DATABASE_POOL_SIZE: 10 };
+
+  it("prefers DATABASE_URL, then POSTGRES_HOST, then PGlite", () => {
+    expect(
+      databaseTargetFrom({ ...defaults, DATABASE_URL: "postgres://a@b/c", POSTGRES_HOST: "h" }, "d"),
+    ).toMatchObject({
+      kind: "postgres",
+      url: "postgres://a@b/c",
+    });
+    const fromParts = databaseTargetFrom({ ...defaults, POSTGRES_HOST: "db", POSTGRES_PASSWORD: "p@ss word" }, "d");
+    expect(fromParts).toMatchObject({ kind: "postgres", url: "postgres://postgres:p%40ss%20word@db:5432/devtools" });
+    expect(databaseTargetFrom(defaults, ".data/x")).toEqual({ kind: "pglite", dataDir: ".data/x" });
+  });
+
+  it("hides the password when describing a target", () => {
+    expect(describeTarget({ kind: "postgres", url: "postgres://u:secret@h:5432/d", poolSize: 1 })).not.toContain(
+      "secret",
+    );
+  });
+});

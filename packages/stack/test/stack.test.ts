@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVICE_NAMES, SERVICES } from "@devtools/contracts/services";
+import { Task } from "@devtools/contracts/task";
+import { waitFor } from "@devtools/testkit/poll";
+import { freePort } from "@devtools/testkit/process";
+import { describe, expect, it } from "vitest";
+import { environmentFor, selectServices } from "../src/stack.ts";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+describe("selectServices", () => {
+  it("starts all seven by default and only the named ones otherwise, in port order", () => {
+    expect(selectServices([])).toEqual(SERVICE_NAMES);
+    expect(selectServices(["code-review", "orchestrator"])).toEqual(["orchestrator", "code-review"]);
+  });
+
+  it("rejects an unknown name, listing the valid ones", () => {
+    expect(() => selectServices(["orchestrater"])).toThrow(
+      /unknown service orchestrater; choose from gateway, orchestrator/,
+    );
+  });
+});
+
+describe("environmentFor", () => {
+  it("listens on the port of the service's own URL variable and tells every service where the others are", () => {
+    const env = environmentFor("orchestrator", { ORCHESTRATOR_URL: "http://localhost:9101" }, "/data");
+    expect(env.PORT).toBe("9101");
+    expect(env.DATA_DIR).toBe("/data/orchestrator");
+    expect(env.CODE_REVIEW_URL).toBe("http://localhost:8003");
+  });
+});
+
+describe("npm start's stack host", () => {
+  it("brings all seven services up healthy, plans the guide's example, and stops cleanly on Ctrl-C", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "devtools-stack-"));
+    const env: Record<string, string> = { DATA_DIR: dataDir, HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+    for (const name of SERVICE_NAMES) env[SERVICES[name].urlVariable] = `http://127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+    const exited = once(child, "exit");
+    try {
+      await waitFor(() => (output.includes("devtools is up") ? true : undefined), {
+        timeoutMs: 45_000,
+        what: "the stack",
+      });
+      for (const name of SERVICE_NAMES) {
+        const url = env[SERVICES[name].urlVariable];
+        const health = await fetch(`${url}/health`);
+        expect(await health.json()).toEqual({ status: "ok", service: name, version: "0.1.0" });
+        expect((await fetch(`${url}/ready`)).status).toBe(200);
+        expect(output).toContain(url);
+      }
+      const response = await fetch(`${env.ORCHESTRATOR_URL}/orchestrate`, {
+        method: "POST",
+        // What `curl -d` sends, as in the deployment guide.
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: '{"description":"Deploy new API endpoint with authentication","priority":"high"}',
+      });
+      expect(response.status).toBe(201);
+      const task = Task.parse(await response.json());
+      expect(new Set(task.subtasks.map((subtask) => subtask.agent_type)).size).toBe(5);
+    } finally {
+      child.kill("SIGINT");
+      const [code] = await exited;
+      await rm(dataDir, { recursive: true, force: true });
+      expect(code).toBe(0);
+    }
+  });
+});
