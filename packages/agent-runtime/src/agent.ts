@@ -1,9 +1,9 @@
 import { Capabilities, ExecuteRequest, ExecuteResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
+import { jsonSchemaOf } from "@devtools/contracts/json-schema";
 import { createServiceApp } from "@devtools/service-kit/app";
 import type { Logger } from "@devtools/service-kit/logger";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
 
 /** What makes one specialist differ from another; the runtime does the rest. */
 export interface AgentDefinition {
@@ -30,8 +30,8 @@ export function createAgentApp(definition: AgentDefinition, { logger, version }:
     version,
     description: definition.description,
     skills: [...definition.skills],
-    input_schema: z.toJSONSchema(ExecuteRequest, { io: "input" }) as Record<string, unknown>,
-    output_schema: z.toJSONSchema(ExecuteResult) as Record<string, unknown>,
+    input_schema: jsonSchemaOf(ExecuteRequest, "input"),
+    output_schema: jsonSchemaOf(ExecuteResult),
   };
   const app = createServiceApp({ name: definition.type, version, description: definition.description, logger });
   return app.route(

@@ -27,6 +27,9 @@ export const serviceEnvironment = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+// Their values are never echoed back, even when malformed.
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|API_KEY|DATABASE_URL/;
+
 /**
  * Parses `env` once with `schema`. Empty strings count as unset, as they do in compose files.
  * @throws ConfigError naming each offending variable.
@@ -42,7 +45,8 @@ export function parseEnvironment<Schema extends z.ZodType>(
     result.error.issues.map((issue) => {
       const name = issue.path.join(".") || "(environment)";
       const value = typeof issue.path[0] === "string" ? present[issue.path[0]] : undefined;
-      return value === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
+      if (value === undefined || SECRET_NAME.test(name)) return `${name}: ${issue.message}`;
+      return `${name}=${JSON.stringify(value)}: ${issue.message}`;
     }),
   );
 }

@@ -39,13 +39,16 @@ export async function serveApp(
     stopping ??= (async () => {
       logger.info({ reason }, "shutting down");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets would hold close() open; in-flight ones get the grace period.
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      // Keep-alive sockets would hold close() open: drop each one as soon as its last response is out.
+      const sweep = setInterval(() => {
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+      }, 50);
       const timer = setTimeout(() => {
         logger.warn("grace period over; closing remaining connections");
         if ("closeAllConnections" in server) server.closeAllConnections();
       }, options.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
       await options.onShutdown?.();
       logger.info("stopped");

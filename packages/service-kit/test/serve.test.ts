@@ -133,7 +133,7 @@ describe("serveApp", () => {
     expect(service.server.listening).toBe(false);
   });
 
-  it("closes a keep-alive connection once its in-flight request is answered, so shutdown does not wait out the grace period", async () => {
+  it("finishes shutdown once an in-flight keep-alive request is answered, not after the grace period", async () => {
     const arrived = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
     const app = buildTestApp();

@@ -7,10 +7,11 @@ import { HttpError } from "../errors.ts";
 
 // Swagger UI is served from the installed package, so /docs works on a box with no internet access.
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-const ASSETS: Record<string, string> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-};
+// A Map, not an object: a name like "constructor" must not find an inherited property.
+const ASSETS = new Map([
+  ["swagger-ui.css", "text/css; charset=utf-8"],
+  ["swagger-ui-bundle.js", "text/javascript; charset=utf-8"],
+]);
 
 function docsPage(title: string): string {
   return `<!doctype html>
@@ -40,7 +41,7 @@ export function docsRoutes(api: OpenAPIHono, info: { title: string; version: str
     .get("/docs", (c) => c.html(docsPage(info.title)))
     .get("/docs/assets/:file", async (c) => {
       const file = c.req.param("file");
-      const type = ASSETS[file];
+      const type = ASSETS.get(file);
       if (!type) throw new HttpError("not_found", `no documentation asset named ${file}`);
       const body = await readFile(join(SWAGGER_UI_DIR, file));
       return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });

@@ -35,7 +35,11 @@ async function runCheck(check: ReadinessCheck): Promise<DependencyCheck> {
     ]);
     return { status: "ok", latency_ms: Math.round(performance.now() - started) };
   } catch (error) {
-    return { status: "failed", latency_ms: Math.round(performance.now() - started), error: (error as Error).message };
+    return {
+      status: "failed",
+      latency_ms: Math.round(performance.now() - started),
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
