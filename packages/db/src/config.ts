@@ -17,8 +17,8 @@ export const databaseEnvironment = z.object({
 });
 export type DatabaseEnvironment = z.infer<typeof databaseEnvironment>;
 
-/** DATABASE_URL wins, then POSTGRES_HOST and friends, else PGlite under DATA_DIR (or `defaultDataDir`). */
-export function databaseTargetFrom(env: DatabaseEnvironment, defaultDataDir: string): DatabaseTarget {
+/** DATABASE_URL wins, then POSTGRES_HOST and friends, else PGlite under DATA_DIR (or `.data/<service>`). */
+export function databaseTargetFrom(env: DatabaseEnvironment, service: string): DatabaseTarget {
   if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
   if (env.POSTGRES_HOST) {
     const url = new URL("postgres://placeholder");
@@ -29,7 +29,7 @@ export function databaseTargetFrom(env: DatabaseEnvironment, defaultDataDir: str
     if (env.POSTGRES_PASSWORD) url.password = encodeURIComponent(env.POSTGRES_PASSWORD);
     return { kind: "postgres", url: url.toString(), poolSize: env.DATABASE_POOL_SIZE };
   }
-  return { kind: "pglite", dataDir: env.DATA_DIR ?? defaultDataDir };
+  return { kind: "pglite", dataDir: env.DATA_DIR ?? `.data/${service}` };
 }
 
 /** The target's address without its password, for logs. */

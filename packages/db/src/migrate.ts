@@ -5,7 +5,7 @@ import { openDatabase } from "./client.ts";
 import { databaseEnvironment, databaseTargetFrom, describeTarget } from "./config.ts";
 
 const env = databaseEnvironment.parse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")));
-const target = databaseTargetFrom(env, ".data/orchestrator");
+const target = databaseTargetFrom(env, "orchestrator");
 const database = await openDatabase(target);
 await database.close();
 process.stderr.write(`migrations applied to ${describeTarget(target)}\n`);

@@ -32,14 +32,17 @@ describe("databaseTargetFrom", () => {
 
   it("prefers DATABASE_URL, then POSTGRES_HOST, then PGlite", () => {
     expect(
-      databaseTargetFrom({ ...defaults, DATABASE_URL: "postgres://a@b/c", POSTGRES_HOST: "h" }, "d"),
+      databaseTargetFrom({ ...defaults, DATABASE_URL: "postgres://a@b/c", POSTGRES_HOST: "h" }, "orchestrator"),
     ).toMatchObject({
       kind: "postgres",
       url: "postgres://a@b/c",
     });
-    const fromParts = databaseTargetFrom({ ...defaults, POSTGRES_HOST: "db", POSTGRES_PASSWORD: "p@ss word" }, "d");
+    const fromParts = databaseTargetFrom(
+      { ...defaults, POSTGRES_HOST: "db", POSTGRES_PASSWORD: "p@ss word" },
+      "orchestrator",
+    );
     expect(fromParts).toMatchObject({ kind: "postgres", url: "postgres://postgres:p%40ss%20word@db:5432/devtools" });
-    expect(databaseTargetFrom(defaults, ".data/x")).toEqual({ kind: "pglite", dataDir: ".data/x" });
+    expect(databaseTargetFrom(defaults, "orchestrator")).toEqual({ kind: "pglite", dataDir: ".data/orchestrator" });
   });
 
   it("hides the password when describing a target", () => {

@@ -10,17 +10,34 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.shutdown("test over")));
 });
 
-async function start(app = buildTestApp(), onShutdown?: () => Promise<void>): Promise<RunningService> {
+async function start(
+  app = buildTestApp(),
+  onShutdown?: () => Promise<void>,
+  shutdownTimeoutMs = 5_000,
+): Promise<RunningService> {
   const service = await serveApp(app, {
     port: 0,
     host: "127.0.0.1",
     logger,
-    shutdownTimeoutMs: 5_000,
+    shutdownTimeoutMs,
     handleSignals: false,
     ...(onShutdown ? { onShutdown } : {}),
   });
   running.push(service);
   return service;
+}
+
+/** A test app whose GET /slow signals `arrived` and answers only once `release` resolves. */
+function appWithSlowRoute() {
+  const arrived = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  const app = buildTestApp();
+  app.get("/slow", async (c) => {
+    arrived.resolve();
+    await release.promise;
+    return c.text("finished");
+  });
+  return { app, arrived, release };
 }
 
 /** Opens a fresh TCP connection: "connected", or the error code that refused it. */
@@ -104,14 +121,7 @@ describe("serveApp", () => {
   });
 
   it("lets an in-flight request finish on shutdown, refuses new connections, then runs onShutdown", async () => {
-    const arrived = Promise.withResolvers<void>();
-    const release = Promise.withResolvers<void>();
-    const app = buildTestApp();
-    app.get("/slow", async (c) => {
-      arrived.resolve();
-      await release.promise;
-      return c.text("finished");
-    });
+    const { app, arrived, release } = appWithSlowRoute();
     const onShutdown = vi.fn(async () => {});
     const service = await start(app, onShutdown);
 
@@ -134,24 +144,9 @@ describe("serveApp", () => {
   });
 
   it("finishes shutdown once an in-flight keep-alive request is answered, not after the grace period", async () => {
-    const arrived = Promise.withResolvers<void>();
-    const release = Promise.withResolvers<void>();
-    const app = buildTestApp();
-    app.get("/slow", async (c) => {
-      arrived.resolve();
-      await release.promise;
-      return c.text("finished");
-    });
+    const { app, arrived, release } = appWithSlowRoute();
     const onShutdown = vi.fn(async () => {});
-    const service = await serveApp(app, {
-      port: 0,
-      host: "127.0.0.1",
-      logger,
-      shutdownTimeoutMs: 3_000,
-      handleSignals: false,
-      onShutdown,
-    });
-    running.push(service);
+    const service = await start(app, onShutdown, 3_000);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
     try {

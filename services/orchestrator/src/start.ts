@@ -10,7 +10,7 @@ import { loadConfig } from "./config.ts";
 export async function start({ env, handleSignals = true }: StartOptions): Promise<RunningService> {
   const config = loadConfig(env);
   const logger = createLogger("orchestrator", logLevelOf(config));
-  const target = databaseTargetFrom(config, ".data/orchestrator");
+  const target = databaseTargetFrom(config, "orchestrator");
   const database = await openDatabase(target);
   logger.info({ database: describeTarget(target) }, "database ready, migrations applied");
   const app = createOrchestratorApp({ database, logger });
