@@ -49,14 +49,16 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(httpMetrics(registry));
-  app.use(
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new HttpError("payload_too_large", `request body exceeds the limit of ${limit} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw new HttpError("payload_too_large", `request body exceeds the limit of ${limit} bytes`);
+    },
+  });
+  // Only where a body is expected: reading `raw.body` makes the Node adapter build a full Request.
+  app.use(function limitRequestBody(c, next) {
+    return c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next);
+  });
 
   app.route("/", healthRoutes(options.name, options.version, options.readiness ?? {}));
   app.get("/metrics", async (c) =>
