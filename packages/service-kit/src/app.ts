@@ -1,9 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { HttpError, problemResponse, toProblem } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import { limitRequestBody } from "./middleware/body-limit.ts";
 import { httpMetrics } from "./middleware/http-metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -49,16 +49,7 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(httpMetrics(registry));
-  const limitBody = bodyLimit({
-    maxSize: limit,
-    onError: () => {
-      throw new HttpError("payload_too_large", `request body exceeds the limit of ${limit} bytes`);
-    },
-  });
-  // Only where a body is expected: reading `raw.body` makes the Node adapter build a full Request.
-  app.use(function limitRequestBody(c, next) {
-    return c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next);
-  });
+  app.use(limitRequestBody(limit));
 
   app.route("/", healthRoutes(options.name, options.version, options.readiness ?? {}));
   app.get("/metrics", async (c) =>

@@ -106,6 +106,28 @@ describe("serveApp", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 
+  it("rejects a streamed (chunked) upload that grows past the limit with 413", async () => {
+    const service = await start(buildTestApp({ bodyLimitBytes: 128 }));
+    const chunk = new TextEncoder().encode(`{"name": "${"x".repeat(100)}`);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+
+    const response = await fetch(`http://127.0.0.1:${service.port}/things`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
   it("fails to start with EADDRINUSE when the port is taken", async () => {
     const first = await start();
 

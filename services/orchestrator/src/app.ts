@@ -5,6 +5,7 @@ import pkg from "../package.json" with { type: "json" };
 import { orchestrateRoute } from "./routes/orchestrate/post.ts";
 import { getTaskRoute } from "./routes/tasks/get.ts";
 import { listTasksRoute } from "./routes/tasks/list.ts";
+import { TaskWriter } from "./tasks/task-writer.ts";
 
 export interface OrchestratorDependencies {
   database: Database;
@@ -22,7 +23,7 @@ export function createOrchestratorApp({ database, logger, clock = () => new Date
     readiness: { database: database.ping },
   });
   return app
-    .route("/", orchestrateRoute(database.db, clock))
+    .route("/", orchestrateRoute(new TaskWriter(database), clock))
     .route("/", getTaskRoute(database.db))
     .route("/", listTasksRoute(database.db));
 }

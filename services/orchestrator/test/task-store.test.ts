@@ -19,7 +19,7 @@ describe.each(await testDatabaseKinds())("task store on %s", (kind) => {
   });
 
   const store = (description: string, now: Date, priority: "low" | "high" = "high") =>
-    createTask(database.db, { id: randomUUID(), description, priority, plan: planTask(description), now });
+    createTask(database, { id: randomUUID(), description, priority, plan: planTask(description), now });
 
   it("reads back a task exactly as it was created, subtasks in plan order", async () => {
     const created = await store("Deploy new API endpoint with authentication", new Date("2026-01-01T00:00:00Z"));
@@ -61,7 +61,7 @@ describe.each(await testDatabaseKinds())("task store on %s", (kind) => {
     const broken = { ...plan, subtasks: plan.subtasks.map((subtask) => ({ ...subtask, agentType: "nope" as "cicd" })) };
     const id = randomUUID();
     await expect(
-      createTask(database.db, { id, description: "x", priority: "low", plan: broken, now: new Date() }),
+      createTask(database, { id, description: "x", priority: "low", plan: broken, now: new Date() }),
     ).rejects.toThrow();
     expect(await findTask(database.db, id)).toBeUndefined();
   });

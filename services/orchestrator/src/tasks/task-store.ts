@@ -1,6 +1,6 @@
-import type { ListTasksQuery, Priority, Task, TaskPage } from "@devtools/contracts/task";
-import type { Db } from "@devtools/db/client";
-import { type NewSubtaskRow, type NewTaskRow, subtasks, tasks } from "@devtools/db/schema";
+import type { ListTasksQuery, Priority, Subtask, Task, TaskPage } from "@devtools/contracts/task";
+import type { Database, Db } from "@devtools/db/client";
+import { subtasks, tasks } from "@devtools/db/schema";
 import { HttpError } from "@devtools/service-kit/errors";
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Plan } from "../planner/plan-task.ts";
@@ -14,55 +14,85 @@ export interface NewTask {
   now: Date;
 }
 
-/** Writes a task and all its subtasks in one transaction, and returns the stored view. */
-export async function createTask(db: Db, task: NewTask): Promise<Task> {
-  const taskRow: NewTaskRow & { createdAt: Date; updatedAt: Date } = {
+// One statement writes any number of tasks with all their subtasks: atomic without BEGIN/COMMIT, and
+// one round trip whatever the batch size. Rows travel as two JSON parameters, so the text never
+// changes and the statement stays prepared.
+const INSERT_TASKS = `
+with new_tasks as (
+  insert into tasks (id, description, priority, status, planner, routing_plan, estimated_tokens, created_at, updated_at)
+  select id, description, priority, 'pending', 'rules', routing_plan, estimated_tokens, created_at, created_at
+  from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, routing_plan jsonb,
+                                          estimated_tokens integer, created_at timestamptz)
+)
+insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, estimated_tokens,
+                      created_at, updated_at)
+select id, task_id, position, stage, agent_type, description, 'pending', depends_on, estimated_tokens,
+       created_at, created_at
+from jsonb_to_recordset($2::jsonb) as s(id uuid, task_id uuid, position integer, stage integer, agent_type text,
+                                        description text, depends_on uuid[], estimated_tokens integer,
+                                        created_at timestamptz)`;
+
+/** Writes tasks and all their subtasks in one statement: all of them are stored, or none. */
+export async function insertTasks(database: Database, batch: readonly NewTask[]): Promise<void> {
+  const taskRows = batch.map((task) => ({
     id: task.id,
+    description: task.description,
+    priority: task.priority,
+    routing_plan: task.plan.routingPlan,
+    estimated_tokens: task.plan.estimatedTokens,
+    created_at: task.now.toISOString(),
+  }));
+  const subtaskRows = batch.flatMap((task) =>
+    task.plan.subtasks.map((subtask) => ({
+      id: subtask.id,
+      task_id: task.id,
+      position: subtask.position,
+      stage: subtask.stage,
+      agent_type: subtask.agentType,
+      description: subtask.description,
+      depends_on: subtask.dependsOn,
+      estimated_tokens: subtask.estimatedTokens,
+      created_at: task.now.toISOString(),
+    })),
+  );
+  await database.query(INSERT_TASKS, [JSON.stringify(taskRows), JSON.stringify(subtaskRows)]);
+}
+
+/** The view of a task just written: what `findTask` will read back. */
+export function newTaskView(task: NewTask): Task {
+  const subtasks: Subtask[] = task.plan.subtasks.map((subtask) => ({
+    id: subtask.id,
+    agent_type: subtask.agentType,
+    description: subtask.description,
+    status: "pending",
+    depends_on: subtask.dependsOn,
+    stage: subtask.stage,
+    estimated_tokens: subtask.estimatedTokens,
+    attempts: 0,
+    result: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+  }));
+  const now = task.now.toISOString();
+  return {
+    task_id: task.id,
     description: task.description,
     priority: task.priority,
     status: "pending",
     planner: "rules",
-    routingPlan: task.plan.routingPlan,
-    estimatedTokens: task.plan.estimatedTokens,
-    createdAt: task.now,
-    updatedAt: task.now,
+    estimated_tokens: task.plan.estimatedTokens,
+    created_at: now,
+    updated_at: now,
+    subtasks,
+    routing_plan: task.plan.routingPlan,
   };
-  const subtaskRows = task.plan.subtasks.map(
-    (subtask): NewSubtaskRow => ({
-      id: subtask.id,
-      taskId: task.id,
-      position: subtask.position,
-      stage: subtask.stage,
-      agentType: subtask.agentType,
-      description: subtask.description,
-      status: "pending",
-      dependsOn: subtask.dependsOn,
-      estimatedTokens: subtask.estimatedTokens,
-      createdAt: task.now,
-      updatedAt: task.now,
-    }),
-  );
-  await db.transaction(async (tx) => {
-    await tx.insert(tasks).values(taskRow);
-    await tx.insert(subtasks).values(subtaskRows);
-  });
-  return taskView(
-    { error: null, startedAt: null, finishedAt: null, status: "pending", ...taskRow },
-    subtaskRows.map((row) => ({
-      attempts: 0,
-      result: null,
-      error: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      startedAt: null,
-      finishedAt: null,
-      status: "pending",
-      dependsOn: [],
-      createdAt: task.now,
-      updatedAt: task.now,
-      ...row,
-    })),
-  );
+}
+
+/** Writes one task and its subtasks atomically, and returns the stored view. */
+export async function createTask(database: Database, task: NewTask): Promise<Task> {
+  await insertTasks(database, [task]);
+  return newTaskView(task);
 }
 
 export async function findTask(db: Db, id: string): Promise<Task | undefined> {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { OrchestrateRequest, OrchestrateResponse } from "@devtools/contracts/orchestrate";
 import { Problem } from "@devtools/contracts/problem";
-import type { Db } from "@devtools/db/client";
 import { jsonBody } from "@devtools/service-kit/json-body";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { planTask } from "../../planner/plan-task.ts";
-import { createTask } from "../../tasks/task-store.ts";
+import { newTaskView } from "../../tasks/task-store.ts";
+import type { TaskWriter } from "../../tasks/task-writer.ts";
 
 const problem = (description: string) => ({
   description,
@@ -29,18 +29,18 @@ const route = createRoute({
   },
 });
 
-export function orchestrateRoute(db: Db, clock: () => Date) {
+export function orchestrateRoute(writer: TaskWriter, clock: () => Date) {
   return new OpenAPIHono().openapi(route, async (c) => {
     const request = c.req.valid("json");
-    const id = randomUUID();
-    const task = await createTask(db, {
-      id,
+    const task = {
+      id: randomUUID(),
       description: request.description,
       priority: request.priority,
       plan: planTask(request.description),
       now: clock(),
-    });
-    c.get("logger").info({ task_id: id, subtasks: task.subtasks.length }, "task planned");
-    return c.json(task, 201, { location: `/tasks/${id}` });
+    };
+    await writer.write(task);
+    c.get("logger").info({ task_id: task.id, subtasks: task.plan.subtasks.length }, "task planned");
+    return c.json(newTaskView(task), 201, { location: `/tasks/${task.id}` });
   });
 }
