@@ -24,7 +24,8 @@ const commands = {
     run(nodeBinary(), [...STACK_NODE_FLAGS, join(root, "packages", "stack", "src", "main.ts"), ...args]);
   },
   test: () => {
-    turbo(["run", "lint", "typecheck", "test", ...args]);
+    // Two tasks at a time: the test suites start real servers and time out when more share two cores.
+    turbo(["run", "lint", "typecheck", "test", "--concurrency=2", ...args]);
   },
 };
 

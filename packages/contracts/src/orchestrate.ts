@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PlannerChoice } from "./planning.ts";
 import { Priority, Task } from "./task.ts";
 
 /** Longest accepted request description, in characters. */
@@ -16,6 +17,7 @@ export const OrchestrateRequest = z
         example: "Deploy new API endpoint with authentication",
       }),
     priority: Priority.default("medium"),
+    planner: PlannerChoice.default("auto"),
   })
   .meta({ id: "OrchestrateRequest" });
 export type OrchestrateRequest = z.infer<typeof OrchestrateRequest>;

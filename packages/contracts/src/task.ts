@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AgentType } from "./agent-type.ts";
+import { Planner } from "./planning.ts";
 
 export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export const Priority = z.enum(PRIORITIES).meta({ id: "Priority" });
@@ -51,7 +52,11 @@ export const Task = z
     description: z.string(),
     priority: Priority,
     status: TaskStatus,
-    planner: z.enum(["rules"]),
+    planner: Planner,
+    planner_note: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the rules made the plan when the model was asked to (its failure), else null." }),
     subtasks: z.array(Subtask),
     routing_plan: RoutingPlan,
     estimated_tokens: z.number().int().nonnegative(),

@@ -3,11 +3,16 @@ import { z } from "zod";
 import { MAX_DESCRIPTION_LENGTH, OrchestrateRequest } from "../src/orchestrate.ts";
 
 describe("OrchestrateRequest", () => {
-  it("trims the description and defaults the priority to medium", () => {
+  it("trims the description and defaults the priority to medium and the planner to auto", () => {
     expect(OrchestrateRequest.parse({ description: "  Add a cache  " })).toEqual({
       description: "Add a cache",
       priority: "medium",
+      planner: "auto",
     });
+  });
+
+  it("rejects an unknown planner", () => {
+    expect(OrchestrateRequest.safeParse({ description: "Add a cache", planner: "magic" }).success).toBe(false);
   });
 
   it("names the field for an unknown priority, an over-long description and an unknown key", () => {

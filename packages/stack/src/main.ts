@@ -21,6 +21,11 @@ try {
   const lines = stack.services.map(
     (service) => `  ${service.name.padEnd(width)}  ${service.url}  (docs: ${service.url}/docs)`,
   );
+  if (stack.simulator) {
+    lines.push(
+      `  ${"inference".padEnd(width)}  ${stack.simulator.url}  (simulator: set INFERENCE_BASE_URL for a real model)`,
+    );
+  }
   process.stderr.write(`\ndevtools is up:\n${lines.join("\n")}\n\nCtrl-C stops everything.\n\n`);
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,5 +1,8 @@
 import { join } from "node:path";
+import { AGENT_TYPES } from "@devtools/contracts/agent-type";
 import { SERVICE_NAMES, SERVICES, type ServiceName } from "@devtools/contracts/services";
+import { parseCommandLine } from "@devtools/inference-simulator/cli";
+import { type RunningSimulator, startSimulator } from "@devtools/inference-simulator/server";
 import type { RunningService, StartOptions } from "@devtools/service-kit/serve";
 
 type Start = (options: StartOptions) => Promise<RunningService>;
@@ -39,16 +42,29 @@ export function serviceUrls(env: Record<string, string | undefined>): Record<Ser
   ) as Record<ServiceName, URL>;
 }
 
-/** What a service started by the stack sees: the environment, every service's URL, its port and data folder. */
+/** Whether the environment names an inference backend; without one the stack runs the simulator. */
+export const inferenceConfigured = (env: Record<string, string | undefined>) =>
+  Boolean(env.INFERENCE_BASE_URL || env.INFERENCE_BACKENDS);
+
+const isAgent = (name: ServiceName) => (AGENT_TYPES as readonly string[]).includes(name);
+
+/**
+ * What a service started by the stack sees: the environment, every service's URL, its port and data
+ * folder, and for the agents the simulator's URL when the stack runs one. The orchestrator is not
+ * pointed at the simulator: its model planner needs a model that reasons, and a simulated plan
+ * would only ever fall back to the rules.
+ */
 export function environmentFor(
   name: ServiceName,
   env: Record<string, string | undefined>,
   dataRoot: string,
+  simulatorUrl?: string,
 ): Record<string, string | undefined> {
   const urls = serviceUrls(env);
   const url = urls[name];
   return {
     ...env,
+    ...(simulatorUrl && isAgent(name) ? { INFERENCE_BASE_URL: simulatorUrl } : {}),
     ...Object.fromEntries(SERVICE_NAMES.map((other) => [SERVICES[other].urlVariable, urls[other].origin])),
     PORT: url.port || (url.protocol === "https:" ? "443" : "80"),
     DATA_DIR: join(env.DATA_DIR || dataRoot, name),
@@ -64,27 +80,38 @@ export interface StackOptions {
 
 export interface Stack {
   services: { name: ServiceName; url: string; running: RunningService }[];
+  /** The inference simulator, when agents run and no backend is configured. */
+  simulator: RunningSimulator | undefined;
   stop: () => Promise<void>;
 }
 
-/** Starts the named services in this process, each on its own port, talking to each other over HTTP. */
+/**
+ * Starts the named services in this process, each on its own port, talking to each other over HTTP;
+ * first the inference simulator (SIMULATOR_* variables, port 8010) when agents are among them and
+ * no inference backend is configured.
+ */
 export async function startStack({ names, env, dataRoot }: StackOptions): Promise<Stack> {
   const selected = selectServices(names);
   const urls = serviceUrls(env);
   const services: Stack["services"] = [];
+  let simulator: RunningSimulator | undefined;
   const stop = async () => {
     await Promise.allSettled(services.map((service) => service.running.shutdown("stack stopping")));
+    await simulator?.close();
   };
   try {
+    if (selected.some(isAgent) && !inferenceConfigured(env)) {
+      simulator = await startSimulator(parseCommandLine([], env).options);
+    }
     // Started one after another: the orchestrator's migrations finish before anything calls it.
     for (const name of selected) {
       const start = await STARTERS[name]();
-      const running = await start({ env: environmentFor(name, env, dataRoot), handleSignals: false });
+      const running = await start({ env: environmentFor(name, env, dataRoot, simulator?.url), handleSignals: false });
       services.push({ name, url: urls[name].origin, running });
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { services, stop };
+  return { services, simulator, stop };
 }

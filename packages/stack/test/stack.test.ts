@@ -33,12 +33,27 @@ describe("environmentFor", () => {
     expect(env.DATA_DIR).toBe("/data/orchestrator");
     expect(env.CODE_REVIEW_URL).toBe("http://localhost:8003");
   });
+
+  it("points the agents, and only them, at the simulator the stack runs", () => {
+    const simulator = "http://127.0.0.1:8010/v1";
+    expect(environmentFor("feature-dev", {}, "/data", simulator).INFERENCE_BASE_URL).toBe(simulator);
+    expect(environmentFor("orchestrator", {}, "/data", simulator).INFERENCE_BASE_URL).toBeUndefined();
+    const configured = { INFERENCE_BASE_URL: "http://gpu:8000/v1" };
+    expect(environmentFor("orchestrator", configured, "/data").INFERENCE_BASE_URL).toBe("http://gpu:8000/v1");
+  });
 });
 
 describe("npm start's stack host", () => {
-  it("brings all seven services up healthy, plans the guide's example, and stops cleanly on Ctrl-C", async () => {
+  it("brings all seven services and the simulator up ready, plans the guide's example, and stops cleanly on Ctrl-C", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "devtools-stack-"));
-    const env: Record<string, string> = { DATA_DIR: dataDir, HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+    const simulatorPort = await freePort();
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir,
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      SIMULATOR_HOST: "127.0.0.1",
+      SIMULATOR_PORT: String(simulatorPort),
+    };
     for (const name of SERVICE_NAMES) env[SERVICES[name].urlVariable] = `http://127.0.0.1:${await freePort()}`;
     const child = spawn(process.execPath, [MAIN], {
       env: { ...process.env, ...env },
@@ -60,6 +75,10 @@ describe("npm start's stack host", () => {
         expect((await fetch(`${url}/ready`)).status).toBe(200);
         expect(output).toContain(url);
       }
+      // The agents are ready only because their inference backend, the simulator, answers.
+      expect(output).toContain(`http://127.0.0.1:${simulatorPort}/v1`);
+      const models = await fetch(`http://127.0.0.1:${simulatorPort}/v1/models`);
+      expect(models.headers.get("x-inference-simulator")).toBe("devtools");
       const response = await fetch(`${env.ORCHESTRATOR_URL}/orchestrate`, {
         method: "POST",
         // What `curl -d` sends, as in the deployment guide.

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planTask } from "../src/planner/plan-task.ts";
 import { createTask, findTask, listTasks } from "../src/tasks/task-store.ts";
 
+const RULES = { planner: "rules", plannerNote: null } as const;
+
 describe.each(await testDatabaseKinds())("task store on %s", (kind) => {
   let testDatabase: TestDatabase;
   let database: Database;
@@ -19,7 +21,7 @@ describe.each(await testDatabaseKinds())("task store on %s", (kind) => {
   });
 
   const store = (description: string, now: Date, priority: "low" | "high" = "high") =>
-    createTask(database, { id: randomUUID(), description, priority, plan: planTask(description), now });
+    createTask(database, { id: randomUUID(), description, priority, plan: planTask(description), ...RULES, now });
 
   it("reads back a task exactly as it was created, subtasks in plan order", async () => {
     const created = await store("Deploy new API endpoint with authentication", new Date("2026-01-01T00:00:00Z"));
@@ -61,7 +63,7 @@ describe.each(await testDatabaseKinds())("task store on %s", (kind) => {
     const broken = { ...plan, subtasks: plan.subtasks.map((subtask) => ({ ...subtask, agentType: "nope" as "cicd" })) };
     const id = randomUUID();
     await expect(
-      createTask(database, { id, description: "x", priority: "low", plan: broken, now: new Date() }),
+      createTask(database, { id, description: "x", priority: "low", plan: broken, ...RULES, now: new Date() }),
     ).rejects.toThrow();
     expect(await findTask(database.db, id)).toBeUndefined();
   });

@@ -11,6 +11,8 @@ const newTask = (description: string): NewTask => ({
   description,
   priority: "medium",
   plan: planTask(description),
+  planner: "rules",
+  plannerNote: null,
   now: new Date(),
 });
 

@@ -1,3 +1,4 @@
+import { PLANNERS } from "@devtools/contracts/planning";
 import { PRIORITIES, TASK_STATUSES } from "@devtools/contracts/task";
 import { check, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, moment, oneOf, updatedAt } from "./columns.ts";
@@ -17,7 +18,9 @@ export const tasks = pgTable(
     description: text("description").notNull(),
     priority: text("priority", { enum: PRIORITIES }).notNull(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
-    planner: text("planner").notNull(),
+    planner: text("planner", { enum: PLANNERS }).notNull(),
+    /** Why the rules planned a task the model was asked to plan. */
+    plannerNote: text("planner_note"),
     routingPlan: jsonb("routing_plan").$type<StoredRoutingPlan>().notNull(),
     estimatedTokens: integer("estimated_tokens").notNull(),
     error: text("error"),
@@ -32,6 +35,7 @@ export const tasks = pgTable(
     index("tasks_status_created_idx").on(table.status, table.createdAt.desc(), table.id.desc()),
     check("tasks_status_check", oneOf(table.status, TASK_STATUSES)),
     check("tasks_priority_check", oneOf(table.priority, PRIORITIES)),
+    check("tasks_planner_check", oneOf(table.planner, PLANNERS)),
   ],
 );
 

@@ -95,6 +95,21 @@ export function planTask(description: string, newId: () => string = randomUUID):
       estimatedTokens: estimateTokens(agent, text, upstream),
     };
   });
+  return assemblePlan(drafts);
+}
+
+/** A subtask before layout: its dependencies named by id, listed after the subtasks it depends on. */
+export interface DraftSubtask {
+  id: string;
+  agentType: AgentType;
+  description: string;
+  dependsOn: string[];
+  minutes: number;
+  estimatedTokens: number;
+}
+
+/** Stages, execution order, critical path and totals of drafts given dependencies-first. */
+export function assemblePlan(drafts: readonly DraftSubtask[]): Plan {
   const layout = layOut(drafts);
   const position = new Map(layout.executionOrder.map((id, index) => [id, index]));
   const subtasks = drafts

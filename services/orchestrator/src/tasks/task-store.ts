@@ -1,3 +1,4 @@
+import type { Planner } from "@devtools/contracts/planning";
 import type { ListTasksQuery, Priority, Subtask, Task, TaskPage } from "@devtools/contracts/task";
 import type { Database, Db } from "@devtools/db/client";
 import { subtasks, tasks } from "@devtools/db/schema";
@@ -11,6 +12,9 @@ export interface NewTask {
   description: string;
   priority: Priority;
   plan: Plan;
+  planner: Planner;
+  /** Why the rules planned it when the model was asked to. */
+  plannerNote: string | null;
   now: Date;
 }
 
@@ -19,10 +23,12 @@ export interface NewTask {
 // changes and the statement stays prepared.
 const INSERT_TASKS = `
 with new_tasks as (
-  insert into tasks (id, description, priority, status, planner, routing_plan, estimated_tokens, created_at, updated_at)
-  select id, description, priority, 'pending', 'rules', routing_plan, estimated_tokens, created_at, created_at
-  from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, routing_plan jsonb,
-                                          estimated_tokens integer, created_at timestamptz)
+  insert into tasks (id, description, priority, status, planner, planner_note, routing_plan, estimated_tokens,
+                     created_at, updated_at)
+  select id, description, priority, 'pending', planner, planner_note, routing_plan, estimated_tokens, created_at,
+         created_at
+  from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, planner text, planner_note text,
+                                          routing_plan jsonb, estimated_tokens integer, created_at timestamptz)
 )
 insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, estimated_tokens,
                       created_at, updated_at)
@@ -38,6 +44,8 @@ export async function insertTasks(database: Database, batch: readonly NewTask[])
     id: task.id,
     description: task.description,
     priority: task.priority,
+    planner: task.planner,
+    planner_note: task.plannerNote,
     routing_plan: task.plan.routingPlan,
     estimated_tokens: task.plan.estimatedTokens,
     created_at: task.now.toISOString(),
@@ -80,7 +88,8 @@ export function newTaskView(task: NewTask): Task {
     description: task.description,
     priority: task.priority,
     status: "pending",
-    planner: "rules",
+    planner: task.planner,
+    planner_note: task.plannerNote,
     estimated_tokens: task.plan.estimatedTokens,
     created_at: now,
     updated_at: now,

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { OrchestrateRequest, OrchestrateResponse } from "@devtools/contracts/orchestrate";
 import { Problem } from "@devtools/contracts/problem";
+import type { InferenceClient } from "@devtools/inference/client";
 import { jsonBody } from "@devtools/service-kit/json-body";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { planTask } from "../../planner/plan-task.ts";
+import { choosePlan } from "../../planner/choose-plan.ts";
 import { newTaskView } from "../../tasks/task-store.ts";
 import type { TaskWriter } from "../../tasks/task-writer.ts";
 
@@ -29,18 +30,35 @@ const route = createRoute({
   },
 });
 
-export function orchestrateRoute(writer: TaskWriter, clock: () => Date) {
+export interface OrchestrateDependencies {
+  writer: TaskWriter;
+  clock: () => Date;
+  /** Undefined when no inference backend is configured: `auto` then plans with the rules. */
+  inference: InferenceClient | undefined;
+  plannerTimeoutMs: number;
+}
+
+export function orchestrateRoute({ writer, clock, inference, plannerTimeoutMs }: OrchestrateDependencies) {
   return new OpenAPIHono().openapi(route, async (c) => {
     const request = c.req.valid("json");
+    const logger = c.get("logger");
+    const { plan, planner, note } = await choosePlan(request.description, request.planner, {
+      inference,
+      logger,
+      signal: c.req.raw.signal,
+      timeoutMs: plannerTimeoutMs,
+    });
     const task = {
       id: randomUUID(),
       description: request.description,
       priority: request.priority,
-      plan: planTask(request.description),
+      plan,
+      planner,
+      plannerNote: note,
       now: clock(),
     };
     await writer.write(task);
-    c.get("logger").info({ task_id: task.id, subtasks: task.plan.subtasks.length }, "task planned");
+    logger.info({ task_id: task.id, subtasks: plan.subtasks.length, planner }, "task planned");
     return c.json(newTaskView(task), 201, { location: `/tasks/${task.id}` });
   });
 }

@@ -1,13 +1,19 @@
 import { Capabilities } from "@devtools/contracts/agent";
+import { CodeReviewOutput } from "@devtools/contracts/agent-outputs";
 import { createLogger } from "@devtools/service-kit/logger";
 import { describe, expect, it } from "vitest";
-import { type AgentDefinition, createAgentApp } from "../src/agent.ts";
+import { defineAgent } from "../src/agent.ts";
+import { createAgentApp } from "../src/app.ts";
 
-const definition: AgentDefinition = {
+const definition = defineAgent({
   type: "code-review",
   description: "Reviews a change and reports findings.",
   skills: ["review", "lint"],
-};
+  system: "You review code.",
+  instructions: "Report findings.",
+  output: CodeReviewOutput,
+  present: (review) => ({ summary: review.summary, artifacts: [] }),
+});
 
 function buildAgent() {
   return createAgentApp(definition, { logger: createLogger("code-review-test", "silent"), version: "0.9.1" });
@@ -54,14 +60,27 @@ describe("createAgentApp", () => {
     expect(schema.required).not.toContain("upstream");
   });
 
-  it("advertises its output as a JSON Schema of the execute result", async () => {
+  it("advertises its output as a JSON Schema of its own execute result, structured output included", async () => {
     const schema = (await capabilities()).body.output_schema as JsonSchema;
 
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(Object.keys(schema.properties ?? {})).toEqual(
-      expect.arrayContaining(["subtask_id", "agent_type", "summary", "artifacts", "usage"]),
+      expect.arrayContaining([
+        "subtask_id",
+        "agent_type",
+        "summary",
+        "artifacts",
+        "usage",
+        "output",
+        "model",
+        "repaired",
+        "replayed",
+      ]),
     );
     expect(schema.type).toBe("object");
+    expect(schema.properties?.agent_type).toMatchObject({ const: "code-review" });
+    const output = schema.properties?.output as JsonSchema;
+    expect(output.required).toEqual(["findings", "verdict", "summary"]);
   });
 
   it("names the agent on /health", async () => {
@@ -71,19 +90,29 @@ describe("createAgentApp", () => {
     expect(await response.json()).toStrictEqual({ status: "ok", service: "code-review", version: "0.9.1" });
   });
 
-  it("is ready with no dependencies", async () => {
+  it("is not ready without an inference backend, and says which variable is missing", async () => {
     const response = await buildAgent().request("/ready");
 
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "ready", service: "code-review" });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; checks: { inference: { error: string } } };
+    expect(body).toMatchObject({ status: "not_ready", service: "code-review" });
+    expect(body.checks.inference.error).toContain("INFERENCE_BASE_URL");
   });
 
-  it("lists /capabilities in its OpenAPI document", async () => {
+  it("lists its routes in its OpenAPI document, with the execute responses", async () => {
     const response = await buildAgent().request("/openapi.json");
-    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
 
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/capabilities", "/health", "/ready"]));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(["/capabilities", "/execute", "/execute/stream", "/health", "/ready"]),
+    );
+    expect(Object.keys(document.paths["/execute"]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "400", "409", "422", "503"]),
+    );
   });
 
   it("answers an unknown route with 404 problem+json", async () => {
