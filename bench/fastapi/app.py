@@ -24,7 +24,7 @@ from pydantic import BaseModel, constr
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/devtools")
 POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
-MIGRATION = Path(__file__).resolve().parents[2] / "packages/db/drizzle/0000_initial.sql"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "packages/db/drizzle"
 
 # --- planner (port of planner/intents.ts, estimates.ts, graph.ts, plan-task.ts) -----------------
 
@@ -251,8 +251,9 @@ async def open_pool():
     app.state.pool = await asyncpg.create_pool(DATABASE_URL, min_size=POOL_SIZE, max_size=POOL_SIZE)
     async with app.state.pool.acquire() as conn:
         if await conn.fetchval("select to_regclass('public.tasks')") is None:
-            for statement in MIGRATION.read_text().split("--> statement-breakpoint"):
-                await conn.execute(statement)
+            for migration in sorted(MIGRATIONS.glob("*.sql")):
+                for statement in migration.read_text().split("--> statement-breakpoint"):
+                    await conn.execute(statement)
 
 
 @app.on_event("shutdown")

@@ -1,16 +1,16 @@
 import type { ExecuteRequest, ExecuteResultOf } from "@devtools/contracts/agent";
 import type { AgentOutput } from "@devtools/contracts/agent-outputs";
 import type { AgentType } from "@devtools/contracts/agent-type";
-import type { OutputCheck } from "@devtools/inference/client";
+import type { InferenceClient, OutputCheck } from "@devtools/inference/client";
 import type { OutputIssue } from "@devtools/inference/errors";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { AgentDefinition } from "./agent.ts";
 import { InferenceNotConfiguredError } from "./errors.ts";
 import type { ExecutionEvents } from "./execution-events.ts";
 import { failureOf } from "./failures.ts";
-import { type AgentInferenceClient, newTally, type RoundTally } from "./inference-client.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import { subtaskInput } from "./prompt.ts";
+import { addRound, newTally, type RoundTally } from "./round-tally.ts";
 
 /** How one execution runs. */
 export interface ExecutionContext {
@@ -22,7 +22,7 @@ export interface ExecutionContext {
 }
 
 /** The model behind an agent, or why there is none. */
-export type AgentInference = { client: AgentInferenceClient } | { missing: readonly string[] };
+export type AgentInference = { client: InferenceClient } | { missing: readonly string[] };
 
 const DEFAULT_TEMPERATURE = 0.2;
 
@@ -77,7 +77,8 @@ export class AgentExecutor<Type extends AgentType> {
     const tally = newTally();
     context.events.phase("started");
     try {
-      const answer = await client.generateObserved(
+      const { events } = context;
+      const answer = await client.generateObject(
         {
           schema: definition.output,
           name: this.#name,
@@ -88,8 +89,18 @@ export class AgentExecutor<Type extends AgentType> {
           temperature: definition.temperature ?? DEFAULT_TEMPERATURE,
           maxTokens: definition.maxTokens,
         },
-        { events: context.events, stream: context.stream, tally },
-        { signal: context.signal },
+        {
+          signal: context.signal,
+          onRound: (round) => {
+            tally.rounds = round;
+            events.phase(round === 1 ? "generating" : "repairing");
+          },
+          onAnswer: (usage) => {
+            addRound(tally, usage);
+            events.phase("checking");
+          },
+          ...(context.stream ? { onDelta: (text: string) => events.token(text) } : {}),
+        },
       );
       const output = answer.value;
       const { summary, artifacts } = definition.present(output);

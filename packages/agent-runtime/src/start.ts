@@ -1,4 +1,5 @@
 import type { AgentType } from "@devtools/contracts/agent-type";
+import { InferenceClient } from "@devtools/inference/client";
 import { InferenceConfigError, inferenceConfigFrom } from "@devtools/inference/config";
 import { logLevelOf } from "@devtools/service-kit/config";
 import { createLogger } from "@devtools/service-kit/logger";
@@ -9,7 +10,6 @@ import { createAgentApp } from "./app.ts";
 import { loadAgentConfig } from "./config.ts";
 import type { AgentInference } from "./executor.ts";
 import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency-store.ts";
-import { AgentInferenceClient } from "./inference-client.ts";
 
 /**
  * Parses the agent's environment, connects its inference client (when a backend is configured),
@@ -28,7 +28,7 @@ export async function startAgent<Type extends AgentType>(
   let inference: AgentInference;
   try {
     inference = {
-      client: new AgentInferenceClient({ config: inferenceConfigFrom(config), registry: metrics, logger }),
+      client: new InferenceClient({ config: inferenceConfigFrom(config), registry: metrics, logger }),
     };
   } catch (error) {
     if (!(error instanceof InferenceConfigError)) throw error;

@@ -1,3 +1,4 @@
+import { contentFor, type FieldContext, fileKindOf, NO_CONTEXT, pathFor, titleOf } from "./file-kinds.ts";
 import { generateSentence } from "./prose.ts";
 import type { Rng } from "./random.ts";
 import { uuidFrom } from "./string-formats.ts";
@@ -14,69 +15,19 @@ function nameWords(name: string): string[] {
 
 const has = (words: readonly string[], ...candidates: string[]) => candidates.some((c) => words.includes(c));
 
-const EXTENSIONS: Record<string, string> = {
-  typescript: "ts",
-  javascript: "js",
-  python: "py",
-  go: "go",
-  rust: "rs",
-  java: "java",
-  hcl: "tf",
-  yaml: "yml",
-  bash: "sh",
-  sql: "sql",
-  markdown: "md",
-};
-
-function filePath(topic: Topic, rng: Rng): string {
-  if (topic.paths.length > 0) return rng.pick(topic.paths);
-  // Two different topic words, so that several files in one answer get different names.
-  const first = rng.pick(topic.words);
-  const second = rng.pick(topic.words.filter((word) => word !== first).concat(first));
-  const slug = slugOf(first === second ? [first] : [first, second], 2);
-  if (topic.language === "dockerfile") return "Dockerfile";
-  if (topic.language === "yaml") return `.github/workflows/${slug}.yml`;
-  if (topic.language === "markdown") return `docs/${slug}.md`;
-  return `src/${slug}.${EXTENSIONS[topic.language] ?? "txt"}`;
-}
-
-/** A few lines in the topic's language, mentioning its words: enough to look like a file. */
-function codeSnippet(topic: Topic, rng: Rng): string {
-  const name = slugOf(topic.words, 2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-  const note = generateSentence(topic, rng);
-  switch (topic.language) {
-    case "python":
-      return `def ${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}(request):\n    """${note}"""\n    return {"status": "ok"}\n`;
-    case "yaml":
-      return `name: ${slugOf(topic.words)}\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm test\n`;
-    case "dockerfile":
-      return `FROM node:24-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "src/main.ts"]\n`;
-    case "hcl":
-      return `resource "null_resource" "${slugOf(topic.words, 2).replace(/-/g, "_")}" {\n  # ${note}\n}\n`;
-    case "markdown":
-      return `# ${titleOf(topic)}\n\n${note}\n`;
-    case "sql":
-      return `-- ${note}\nSELECT id, status FROM ${slugOf(topic.words, 1).replace(/-/g, "_")} WHERE status = 'active';\n`;
-    default:
-      return `// ${note}\nexport function ${name}(input: string): string {\n  return input.trim();\n}\n`;
-  }
-}
-
-function titleOf(topic: Topic): string {
-  return topic.words
-    .slice(0, 4)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(" ");
-}
-
 /** A plausible string for a field called `name`, from its name and the prompt's topic. */
-export function stringForField(name: string, topic: Topic, rng: Rng): string {
+export function stringForField(name: string, topic: Topic, rng: Rng, context: FieldContext = NO_CONTEXT): string {
   const words = nameWords(name);
   const last = words.at(-1) ?? "";
-  if (has(words, "path", "file", "filename", "filepath")) return filePath(topic, rng);
+  if (has(words, "path", "file", "filename", "filepath")) {
+    // A path the prompt mentions, when it is a file of the kind wanted (no `.ts` for a document).
+    const kind = fileKindOf(context, topic);
+    const fitting = topic.paths.filter((path) => fileKindOf({ siblings: { path }, parent: "" }, topic) === kind);
+    return fitting.length > 0 ? rng.pick(fitting) : pathFor(kind, topic, rng);
+  }
   if (has(words, "language", "lang")) return topic.language;
   if (has(words, "content", "code", "source", "snippet", "patch", "diff", "script", "dockerfile", "manifest"))
-    return codeSnippet(topic, rng);
+    return contentFor(fileKindOf(context, topic), topic, rng);
   if (has(words, "severity", "risk", "impact")) return rng.pick(["low", "medium", "high"]);
   if (has(words, "priority")) return rng.pick(["low", "medium", "high"]);
   if (has(words, "status", "state")) return rng.pick(["pending", "in_progress", "completed"]);

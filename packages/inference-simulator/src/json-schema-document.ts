@@ -1,4 +1,5 @@
 import { booleanForField } from "./field-values.ts";
+import { type FieldContext, NO_CONTEXT } from "./file-kinds.ts";
 import type { Rng } from "./random.ts";
 import { generateNumber, generateString, type Schema } from "./schema-scalars.ts";
 import type { Topic } from "./topic.ts";
@@ -35,6 +36,7 @@ class DocumentGenerator {
   readonly #root: unknown;
   readonly #rng: Rng;
   readonly #topic: Topic;
+  readonly #paths = new Set<string>();
 
   constructor(root: unknown, rng: Rng, topic: Topic) {
     this.#root = root;
@@ -42,22 +44,22 @@ class DocumentGenerator {
     this.#topic = topic;
   }
 
-  value(schema: unknown, name: string, depth: number): unknown {
+  value(schema: unknown, name: string, depth: number, context: FieldContext = NO_CONTEXT): unknown {
     if (schema === false || depth > HARD_DEPTH) return null;
-    if (!isSchema(schema)) return generateString({}, name, this.#rng, this.#topic);
+    if (!isSchema(schema)) return generateString({}, name, this.#rng, this.#topic, context);
     const resolved = this.#resolve(schema);
     if ("const" in resolved) return resolved.const;
     const choices = asArray(resolved.enum);
     if (choices.length > 0) return this.#pickNonNull(choices);
-    if (Array.isArray(resolved.allOf)) return this.value(this.#merge(resolved, "allOf"), name, depth);
+    if (Array.isArray(resolved.allOf)) return this.value(this.#merge(resolved, "allOf"), name, depth, context);
     const branches = asArray(resolved.anyOf ?? resolved.oneOf);
     if (branches.length > 0) {
       const { anyOf: _a, oneOf: _o, ...siblings } = resolved;
-      return this.value(this.#mergeInto(siblings, this.#chooseBranch(branches, depth)), name, depth);
+      return this.value(this.#mergeInto(siblings, this.#chooseBranch(branches, depth)), name, depth, context);
     }
     switch (this.#typeOf(resolved, depth)) {
       case "object":
-        return this.#object(resolved, depth);
+        return this.#object(resolved, name, depth);
       case "array":
         return this.#array(resolved, name, depth);
       case "integer":
@@ -69,7 +71,7 @@ class DocumentGenerator {
       case "null":
         return null;
       default:
-        return generateString(resolved, name, this.#rng, this.#topic);
+        return this.#string(resolved, name, context);
     }
   }
 
@@ -138,17 +140,41 @@ class DocumentGenerator {
     return "string";
   }
 
-  #object(schema: Schema, depth: number): Record<string, unknown> {
+  /** A string; a `path` is never repeated within one document, as a model lists each file once. */
+  #string(schema: Schema, name: string, context: FieldContext): string {
+    const text = generateString(schema, name, this.#rng, this.#topic, context);
+    if (!/path/i.test(name) || !this.#paths.has(text)) {
+      this.#paths.add(text);
+      return text;
+    }
+    const dot = text.lastIndexOf(".");
+    const [stem, extension] = dot > text.lastIndexOf("/") + 1 ? [text.slice(0, dot), text.slice(dot)] : [text, ""];
+    let copy = 2;
+    while (this.#paths.has(`${stem}-${copy}${extension}`)) copy++;
+    const unique = `${stem}-${copy}${extension}`;
+    this.#paths.add(unique);
+    return unique;
+  }
+
+  #object(schema: Schema, name: string, depth: number): Record<string, unknown> {
     const properties = isSchema(schema.properties) ? schema.properties : {};
     const required = new Set(asArray(schema.required).filter((key): key is string => typeof key === "string"));
     const additional = schema.additionalProperties;
-    const out: Record<string, unknown> = {};
+    const made: Record<string, unknown> = {};
+    const context: FieldContext = { siblings: made, parent: name };
     const optional: string[] = [];
-    for (const [key, sub] of Object.entries(properties)) {
+    // Choices first (a `kind` enum), then paths, then the rest, so that a file's content can follow its
+    // kind and path; the object keeps the schema's key order.
+    const rank = (key: string, sub: unknown) =>
+      isSchema(sub) && ("enum" in sub || "const" in sub) ? 0 : /path|file/i.test(key) ? 1 : 2;
+    const entries = Object.entries(properties);
+    for (const [key, sub] of [...entries].sort((a, b) => rank(...a) - rank(...b))) {
       if (required.has(key) || (depth < SOFT_DEPTH && this.#rng.chance(0.65)))
-        out[key] = this.value(sub, key, depth + 1);
+        made[key] = this.value(sub, key, depth + 1, context);
       else optional.push(key);
     }
+    const out: Record<string, unknown> = {};
+    for (const [key] of entries) if (key in made) out[key] = made[key];
     for (const key of required) {
       if (!(key in out)) out[key] = this.value(isSchema(additional) ? additional : {}, key, depth + 1);
     }

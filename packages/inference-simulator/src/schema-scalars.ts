@@ -1,4 +1,5 @@
 import { numberForField, stringForField } from "./field-values.ts";
+import { type FieldContext, NO_CONTEXT } from "./file-kinds.ts";
 import type { Rng } from "./random.ts";
 import { compilePattern, sampleRegex } from "./regex-sample.ts";
 import { formatValue } from "./string-formats.ts";
@@ -31,9 +32,15 @@ function fitLength(text: string, schema: Schema, topic: Topic): string {
 }
 
 /** A string for `schema` (format, pattern, length bounds), named after its field when it can be. */
-export function generateString(schema: Schema, name: string, rng: Rng, topic: Topic): string {
+export function generateString(
+  schema: Schema,
+  name: string,
+  rng: Rng,
+  topic: Topic,
+  context: FieldContext = NO_CONTEXT,
+): string {
   const format = typeof schema.format === "string" ? formatValue(schema.format, rng, topic) : undefined;
-  const candidate = fitLength(format ?? stringForField(name, topic, rng), schema, topic);
+  const candidate = fitLength(format ?? stringForField(name, topic, rng, context), schema, topic);
   if (typeof schema.pattern !== "string") return candidate;
   const pattern = compilePattern(schema.pattern);
   const fits = (text: string) => {

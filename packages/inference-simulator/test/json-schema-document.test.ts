@@ -221,4 +221,42 @@ describe("generateDocument", () => {
     expect(document.language).toBe("typescript");
     expect(topic.words.some((word) => document.summary?.includes(word))).toBe(true);
   });
+
+  it("gives each listed file its own path, and content in the syntax of its kind", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        artifacts: {
+          type: "array",
+          minItems: 8,
+          maxItems: 8,
+          items: {
+            type: "object",
+            properties: {
+              path: { type: "string" },
+              kind: { type: "string", enum: ["dockerfile", "compose", "kubernetes", "terraform"] },
+              content: { type: "string" },
+            },
+            required: ["path", "kind", "content"],
+          },
+        },
+      },
+      required: ["artifacts"],
+    };
+    const infrastructure = topicOf("Containerise the billing worker and deploy it");
+
+    const { artifacts } = generateDocument(schema, Rng.fromParts("kinds"), infrastructure) as {
+      artifacts: { path: string; kind: string; content: string }[];
+    };
+
+    expect(new Set(artifacts.map((artifact) => artifact.path)).size).toBe(artifacts.length);
+    const opening: Record<string, RegExp> = {
+      dockerfile: /^FROM /,
+      compose: /^services:\n/,
+      kubernetes: /^apiVersion: /,
+      terraform: /^resource "/,
+    };
+    for (const artifact of artifacts) expect(artifact.content).toMatch(opening[artifact.kind] as RegExp);
+    expect(artifacts.find((artifact) => artifact.kind === "kubernetes")?.path).toMatch(/^k8s\/.+\.yaml$/);
+  });
 });

@@ -36,6 +36,16 @@ export interface CallOptions {
   maxRetries?: number;
 }
 
+/** Per-call hooks of a structured call, for progress views and token accounting. */
+export interface ObjectCallOptions extends CallOptions {
+  /** A round starts: 1 is the answer, 2 the repair. */
+  onRound?: (round: number) => void;
+  /** A round was answered, with its usage: failed calls' tokens can be counted too. */
+  onAnswer?: (usage: TokenUsage) => void;
+  /** When given, each round is streamed and its text passed on as it arrives. */
+  onDelta?: (text: string) => void;
+}
+
 /** Tokens one call (or several, summed) consumed, as the backend reported them. */
 export interface TokenUsage {
   promptTokens: number;

@@ -11,6 +11,7 @@ import {
   type ChatStreamEvent,
   completionBody,
   NO_USAGE,
+  type ObjectCallOptions,
   usageOf,
 } from "./chat.ts";
 import type { InferenceConfig } from "./config.ts";
@@ -27,6 +28,7 @@ export type {
   ChatRequest,
   ChatResult,
   ChatStreamEvent,
+  ObjectCallOptions,
   ResponseFormat,
   TokenUsage,
 } from "./chat.ts";
@@ -233,21 +235,37 @@ export class InferenceClient {
    * A structured answer: `request.schema` (zod) is sent as a strict JSON schema (vLLM's guided
    * decoding), the answer is parsed and validated, and an invalid one gets exactly one repair round
    * before failing with InvalidModelOutputError. The prompt is laid out static-first for vLLM's
-   * prefix cache: system, schema, instructions, then the input.
+   * prefix cache: system, schema, instructions, then the input. `options` can watch the rounds and
+   * their usage, and with `onDelta` each round is streamed and its text passed on as it comes.
    */
   generateObject<Schema extends z.ZodType>(
     request: GenerateObjectRequest<Schema>,
-    options: CallOptions = {},
+    options: ObjectCallOptions = {},
   ): Promise<ObjectResult<z.output<Schema>>> {
     const { metrics } = this.#context;
+    const { onDelta } = options;
     return generateObject(
       {
-        chat: (chatRequest, chatOptions) => this.chat(chatRequest, chatOptions),
+        chat: (chatRequest, chatOptions) =>
+          onDelta ? this.#streamToEnd(chatRequest, chatOptions, onDelta) : this.chat(chatRequest, chatOptions),
         repaired: (model, outcome) => metrics.repairs.inc({ model, outcome }),
       },
       request,
       options,
     );
+  }
+
+  /** One streamed completion, read to its end: its deltas to `onDelta`, its result returned. */
+  async #streamToEnd(
+    request: ChatRequest,
+    options: CallOptions | undefined,
+    onDelta: (text: string) => void,
+  ): Promise<ChatResult> {
+    for await (const event of this.stream(request, options)) {
+      if (event.type === "delta") onDelta(event.text);
+      else return event.result;
+    }
+    throw new InferenceResponseError("the stream ended without a result", "unknown");
   }
 
   /** Whether at least one backend answers `GET {base}/models` within `timeoutMs`: for a service's /ready. */

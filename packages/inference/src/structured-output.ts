@@ -6,6 +6,7 @@ import {
   type ChatMessage,
   type ChatRequest,
   type ChatResult,
+  type ObjectCallOptions,
   type TokenUsage,
 } from "./chat.ts";
 import { InvalidModelOutputError, type OutputIssue } from "./errors.ts";
@@ -170,15 +171,17 @@ function repairInstruction(issues: readonly OutputIssue[], finishReason: string 
 export async function generateObject<Schema extends z.ZodType>(
   dependencies: StructuredDependencies,
   request: GenerateObjectRequest<Schema>,
-  options: CallOptions = {},
+  { onRound, onAnswer, onDelta: _streamedByTheClient, ...options }: ObjectCallOptions = {},
 ): Promise<ObjectResult<z.output<Schema>>> {
   const format = structuredFormat(request.schema, request.name);
+  let round = 0;
   const messages = buildPrompt({
     staticParts: [request.system, format.description, request.instructions],
     variableParts: Array.isArray(request.input) ? request.input : [request.input as PromptPart],
   });
-  const ask = (conversation: ChatMessage[]) =>
-    dependencies.chat(
+  const ask = async (conversation: ChatMessage[]) => {
+    onRound?.(++round);
+    const answer = await dependencies.chat(
       {
         messages: conversation,
         model: request.model,
@@ -190,6 +193,9 @@ export async function generateObject<Schema extends z.ZodType>(
       },
       options,
     );
+    onAnswer?.(answer.usage);
+    return answer;
+  };
 
   const first = await ask(messages);
   const firstCheck = await parseAnswer(first.text, request.schema, request.check);

@@ -194,6 +194,20 @@ describe("generateObject against a scripted backend", () => {
     ).toBe(1);
   });
 
+  it("reports each round and its usage to the caller's hooks, also when the call fails", async () => {
+    const { client } = await setUp(['{"title":"x","severity":"medium"}']);
+    const seen: string[] = [];
+
+    await client
+      .generateObject(request, {
+        onRound: (round) => seen.push(`round ${round}`),
+        onAnswer: (usage) => seen.push(`answered ${usage.promptTokens}`),
+      })
+      .catch(() => {});
+
+    expect(seen).toEqual(["round 1", "answered 11", "round 2", "answered 11"]);
+  });
+
   it("fails with InvalidModelOutputError after one repair, without retrying", async () => {
     const { backend, client } = await setUp(['{"title":"x","severity":"medium"}']);
 
