@@ -9,24 +9,15 @@
 // BENCH_POSTGRES_URL (an admin connection; postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_PYTHON (/usr/bin/python3, the interpreter with Debian's python3-fastapi, -uvicorn, -asyncpg).
 
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-// postgres.js is taken from the testkit's dependencies, so the bench adds nothing to the lockfile.
-const postgres = createRequire(`${ROOT}packages/testkit/package.json`)("postgres");
+import { createDatabase, dropDatabases } from "./support/databases.mjs";
+import { freePort, runGuarded, startProcess } from "./support/processes.mjs";
 
 const secondsArg = process.argv.find((arg) => arg.startsWith("--seconds="))?.split("=")[1];
 const SECONDS = Number(secondsArg ?? process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 const START_TIMEOUT_MS = 30_000;
 // Two servers × two endpoints × (warm-up + measurement), plus start-up and teardown.
@@ -70,49 +61,6 @@ const ENDPOINTS = [
     })),
   },
 ];
-
-const children = new Set();
-const databases = new Set();
-
-async function freePort() {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
-const adminClient = () => postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-
-/** A new, empty database; its URL. */
-async function createDatabase() {
-  const name = `devtools_bench_${randomBytes(6).toString("hex")}`;
-  const admin = adminClient();
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  databases.add(name);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabases() {
-  if (databases.size === 0) return;
-  const admin = adminClient();
-  try {
-    for (const name of databases) {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      databases.delete(name);
-    }
-  } finally {
-    await admin.end({ timeout: 2 });
-  }
-}
 
 // Where the CPU goes during a run, from /proc (Linux only; "n/a" elsewhere). Clock ticks are 1/100 s.
 
@@ -173,37 +121,8 @@ function cpuMeter(serverPid) {
 /** Starts a server on a free port (`launch` gives its command, argv and environment); resolves once /health answers. */
 async function startServer(name, launch) {
   const port = await freePort();
-  const { command, args, env } = launch(port);
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const output = [];
-  const keep = (chunk) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join("\n")}`);
-    if (Date.now() > deadline) throw new Error(`${name} did not answer /health in time:\n${output.join("\n")}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { name, url, child, output };
-}
-
-async function stopServer({ child }) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  children.delete(child);
+  return { url, ...(await startProcess(name, { ...launch(port), healthUrl: `${url}/health` })) };
 }
 
 const load = (url, endpoint, seconds) =>
@@ -327,34 +246,8 @@ async function main() {
     }
   }
   printTable(rows);
-  for (const server of servers) await stopServer(server);
+  for (const server of servers) await server.stop();
   await dropDatabases();
 }
 
-async function cleanUp() {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  await dropDatabases().catch((error) => console.error(`could not drop ${[...databases].join(", ")}: ${error}`));
-}
-
-// Never outlive the bound, whatever hangs.
-setTimeout(async () => {
-  console.error(`benchmark still running after ${WATCHDOG_MS / 1000} s; stopping`);
-  await cleanUp();
-  process.exit(1);
-}, WATCHDOG_MS).unref();
-
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, async () => {
-    await cleanUp();
-    process.exit(130);
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  async (error) => {
-    console.error(error);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runGuarded(main, { watchdogMs: WATCHDOG_MS, cleanUp: dropDatabases });

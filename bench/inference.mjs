@@ -14,13 +14,10 @@
 // Environment: BENCH_OVERHEAD_CALLS (3000 per variant), BENCH_WARMUP_CALLS (500 per variant),
 // BENCH_SUBTASKS (100), BENCH_TTFT_MS (100), BENCH_TOKENS_PER_SECOND (80, per sequence).
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { freePort, ROOT, runGuarded, startProcess } from "./support/processes.mjs";
+import { summary } from "./support/stats.mjs";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 // undici and zod are taken from the inference package's dependencies (the same module instances the
 // client uses), so the bench adds nothing to the lockfile.
 const { Agent, fetch: undiciFetch, request } = createRequire(`${ROOT}packages/inference/package.json`)("undici");
@@ -39,61 +36,15 @@ const MAX_NUM_SEQS = 8;
 const MODEL = "devtools-simulator";
 const WATCHDOG_MS = 10 * 60 * 1000;
 
-const children = new Set();
-
-async function freePort() {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
 /** Starts the simulator's bin with `flags` on a free port; resolves with its base URL once /health answers. */
 async function startSimulator(flags) {
   const port = await freePort();
-  const args = ["packages/inference-simulator/src/main.ts", "--host", "127.0.0.1", "--port", String(port), ...flags];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const output = [];
-  child.stdout.on("data", (chunk) => output.push(chunk.toString()));
-  child.stderr.on("data", (chunk) => output.push(chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}:\n${output.join("")}`);
-    if (Date.now() > deadline) throw new Error(`simulator did not answer /health in time:\n${output.join("")}`);
-    try {
-      if ((await fetch(`${origin}/health`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url: `${origin}/v1`,
-    metrics: `${origin}/metrics`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-      children.delete(child);
-    },
-  };
+  const args = ["packages/inference-simulator/src/main.ts", "--host", "127.0.0.1", "--port", String(port), ...flags];
+  const { stop } = await startProcess("simulator", { args, healthUrl: `${origin}/health` });
+  return { url: `${origin}/v1`, metrics: `${origin}/metrics`, stop };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-const summary = (samples) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    mean: sorted.reduce((s, x) => s + x, 0) / sorted.length,
-  };
-};
 const ms = (value) => `${value.toFixed(3)} ms`;
 
 /** Samples vllm:num_requests_running every few ms until `stop()`; resolves with the highest value seen. */
@@ -350,28 +301,4 @@ async function main() {
   await throughput();
 }
 
-async function cleanUp() {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-}
-
-setTimeout(async () => {
-  console.error(`benchmark still running after ${WATCHDOG_MS / 1000} s; stopping`);
-  await cleanUp();
-  process.exit(1);
-}, WATCHDOG_MS).unref();
-
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, async () => {
-    await cleanUp();
-    process.exit(130);
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  async (error) => {
-    console.error(error);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runGuarded(main, { watchdogMs: WATCHDOG_MS });
