@@ -28,7 +28,8 @@ export function jsonBody(): MiddlewareHandler {
     if (!declaredJson) {
       const headers = new Headers(c.req.raw.headers);
       headers.set("content-type", "application/json");
-      c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers, body: text });
+      // The signal goes along: the Node adapter aborts it when the client goes away.
+      c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers, body: text, signal: c.req.raw.signal });
     }
     // The validator reads this instead of parsing the text a second time.
     c.req.bodyCache.json = Promise.resolve(parsed);

@@ -46,6 +46,22 @@ describe("JSON request bodies (jsonBody + zod schema)", () => {
     expect(await response.json()).toStrictEqual(VALID);
   });
 
+  it("keeps the request's abort signal when it reads a curl-typed body as JSON", async () => {
+    const gone = new AbortController();
+    gone.abort();
+    const request = new Request("http://localhost/things", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: JSON.stringify(VALID),
+      signal: gone.signal,
+    });
+
+    const response = await buildTestApp().request(request);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-client-gone")).toBe("true");
+  });
+
   it("rejects a text/plain body with 415", async () => {
     const response = await post(JSON.stringify(VALID), "text/plain");
 

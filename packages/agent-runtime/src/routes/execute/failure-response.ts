@@ -10,7 +10,7 @@ const CLIENT_CLOSED_REQUEST = 499;
  * what is not one, for the service kit's 500. A caller that hung up gets an empty 499, not an error.
  */
 export function failureResponse(c: Context, error: unknown): Response {
-  if (c.get("clientSignal").aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+  if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
   const failure = failureOf(error);
   if (!failure) throw error;
   if (failure.retryAfterSeconds !== undefined) c.header("retry-after", String(failure.retryAfterSeconds));

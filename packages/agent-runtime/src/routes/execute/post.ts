@@ -17,7 +17,7 @@ export function executePostRoute({ type, executions, requireInference }: Execute
     const request = c.req.valid("json");
     try {
       requireInference();
-      const { result, replayed } = await executions.run(request, { signal: c.get("clientSignal") });
+      const { result, replayed } = await executions.run(request, { signal: c.req.raw.signal });
       return c.json(result, 200, replayed ? { [REPLAYED_HEADER]: "true" } : {});
     } catch (error) {
       // A problem+json Response, declared in the route's responses; Hono's typing follows only c.json bodies.

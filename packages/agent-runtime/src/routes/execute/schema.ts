@@ -3,7 +3,6 @@ import type { AgentType } from "@devtools/contracts/agent-type";
 import { Problem } from "@devtools/contracts/problem";
 import { jsonBody } from "@devtools/service-kit/json-body";
 import { createRoute, z } from "@hono/zod-openapi";
-import { clientSignal } from "./client-signal.ts";
 
 /** Set on an answer that was not computed for this request (`replayed: true` in the body). */
 export const REPLAYED_HEADER = "idempotent-replayed";
@@ -41,7 +40,7 @@ export function executeRoute(type: AgentType) {
     summary: "Run a subtask and answer with its result",
     description:
       "Validates the subtask, asks the model for the agent's structured output (checked with real parsers, one repair round), and answers with the output, its files as artifacts and the tokens used. The same idempotency key answers the stored result without calling the model again; a duplicate sent while the first runs shares its model call. If the client disconnects, the model call is aborted unless another request waits for it.",
-    middleware: [clientSignal(), jsonBody()] as const,
+    middleware: [jsonBody()] as const,
     request: { body },
     responses: {
       200: {
@@ -71,7 +70,7 @@ export function executeStreamRoute() {
     summary: "Run a subtask, streaming progress and the model's text as server-sent events",
     description:
       "Same work and idempotency as POST /execute, answered as server-sent events: `progress` ({phase: started|generating|checking|repairing|done}), `token` ({text}) while the model writes, then one `result` (the ExecuteResult) or `error` (a problem document with the status /execute would have answered). A replay sends `result` at once.",
-    middleware: [clientSignal(), jsonBody()] as const,
+    middleware: [jsonBody()] as const,
     request: { body },
     responses: {
       200: {

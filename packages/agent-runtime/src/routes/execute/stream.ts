@@ -15,7 +15,7 @@ import { executeStreamRoute, REPLAYED_HEADER } from "./schema.ts";
 export function executeStreamPostRoute({ executions, requireInference }: ExecuteDependencies) {
   return new OpenAPIHono().openapi(executeStreamRoute(), async (c) => {
     const request = c.req.valid("json");
-    const signal = c.get("clientSignal");
+    const signal = c.req.raw.signal;
     let ticket: Ticket;
     try {
       requireInference();
