@@ -15,15 +15,25 @@ export type Schema = typeof schema;
 /** The drizzle handle shared by both drivers; a transaction has the same type. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
+/**
+ * Runs a hand-written statement (`$1`… parameters; JSON as text) on the driver's fast path. On
+ * PostgreSQL it is prepared once per connection, so each call is one round trip: postgres.js
+ * describes an unprepared statement before binding it, which is two. Column values come back as the
+ * driver reads them: select timestamps and bigints as text where both drivers must agree.
+ */
+export type Query = <Row = Record<string, unknown>>(text: string, params: readonly unknown[]) => Promise<Row[]>;
+
 export interface Database {
   db: Db;
   kind: DatabaseTarget["kind"];
+  /** A prepared statement on the fast path, for the few statements that are hot (see `Query`). */
+  query: Query;
   /**
-   * Runs a hand-written statement (`$1`… parameters; JSON as text) on the driver's fast path, for the
-   * few statements that are hot. On PostgreSQL it is prepared once per connection, so each call is
-   * one round trip: postgres.js describes an unprepared statement before binding it, which is two.
+   * Runs `work` in one transaction on one connection, its statements on the same fast path;
+   * commits when it resolves, rolls back when it throws. Keep it to database work: on PGlite the
+   * transaction holds the only connection.
    */
-  query: <Row = Record<string, unknown>>(text: string, params: readonly unknown[]) => Promise<Row[]>;
+  transaction: <T>(work: (query: Query) => Promise<T>) => Promise<T>;
   /** Round-trips a trivial query; what `/ready` checks. */
   ping: () => Promise<void>;
   close: () => Promise<void>;
@@ -62,6 +72,13 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
     kind: "postgres",
     query: async <Row>(text: string, params: readonly unknown[]) =>
       (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
+    transaction: async <T>(work: (query: Query) => Promise<T>) =>
+      (await client.begin((sql) =>
+        work(
+          async <Row>(text: string, params: readonly unknown[]) =>
+            (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
+        ),
+      )) as T,
     ping: async () => {
       await client`select 1`;
     },
@@ -78,6 +95,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     kind: "pglite",
     query: async <Row>(text: string, params: readonly unknown[]) => (await client.query<Row>(text, [...params])).rows,
+    transaction: <T>(work: (query: Query) => Promise<T>) =>
+      client.transaction((tx) =>
+        work(async <Row>(text: string, params: readonly unknown[]) => (await tx.query<Row>(text, [...params])).rows),
+      ),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

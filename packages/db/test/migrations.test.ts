@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createTestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { openDatabase } from "../src/client.ts";
 import { databaseTargetFrom, describeTarget } from "../src/config.ts";
 
 describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
-  it("create the tasks and subtasks tables with their constraints", async () => {
+  it("create the tasks, subtasks and task_events tables with their constraints", async () => {
     const testDatabase = await createTestDatabase(kind);
     const database = await openDatabase(testDatabase.target);
     try {
@@ -14,12 +15,41 @@ describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
       );
       // postgres.js answers with the rows; PGlite with { rows }.
       const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { table_name: string }[];
-      expect(rows.map((row) => row.table_name)).toEqual(["subtasks", "tasks"]);
+      expect(rows.map((row) => row.table_name)).toEqual(["subtasks", "task_events", "tasks"]);
       await expect(
         database.db.execute(
           sql`insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens) values (gen_random_uuid(), 'x', 'urgent', 'rules', '{}', 1)`,
         ),
       ).rejects.toThrow();
+    } finally {
+      await database.close();
+      await testDatabase.drop();
+    }
+  });
+});
+
+describe.each(await testDatabaseKinds())("transactions on %s", (kind) => {
+  it("commit when the work resolves and roll back every statement when it throws", async () => {
+    const testDatabase = await createTestDatabase(kind);
+    const database = await openDatabase(testDatabase.target);
+    const insert = `insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens)
+                    values ($1, 'x', 'low', 'rules', '{}', 1)`;
+    const count = async () =>
+      Number((await database.query<{ n: string }>("select count(*)::text as n from tasks", []))[0]?.n);
+    try {
+      const kept = await database.transaction(async (query) => {
+        await query(insert, [randomUUID()]);
+        await query(insert, [randomUUID()]);
+        return (await query<{ n: string }>("select count(*)::text as n from tasks", []))[0]?.n;
+      });
+      expect(kept).toBe("2");
+      await expect(
+        database.transaction(async (query) => {
+          await query(insert, [randomUUID()]);
+          throw new Error("changed my mind");
+        }),
+      ).rejects.toThrow("changed my mind");
+      expect(await count()).toBe(2);
     } finally {
       await database.close();
       await testDatabase.drop();

@@ -8,6 +8,11 @@ export interface ServeOptions {
   logger: Logger;
   /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
   shutdownTimeoutMs: number;
+  /**
+   * Runs as shutdown begins, before the server waits for its connections: stop what would keep
+   * requests open (event streams) or start new work (background workers).
+   */
+  beforeClose?: () => void;
   /** Closes what the service opened (pools, workers), after the server has stopped. */
   onShutdown?: () => Promise<void>;
   /** Stop on SIGTERM/SIGINT and exit; off when a host runs several services in one process. */
@@ -38,6 +43,7 @@ export async function serveApp(
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
       logger.info({ reason }, "shutting down");
+      options.beforeClose?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets would hold close() open: drop each one as soon as its last response is out.
       const sweep = setInterval(() => {

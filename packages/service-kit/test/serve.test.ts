@@ -142,6 +142,32 @@ describe("serveApp", () => {
     ).rejects.toMatchObject({ code: "EADDRINUSE" });
   });
 
+  it("runs beforeClose while a request is still in flight, and onShutdown once it is done", async () => {
+    const { app, arrived, release } = appWithSlowRoute();
+    const order: string[] = [];
+    const service = await serveApp(app, {
+      port: 0,
+      host: "127.0.0.1",
+      logger,
+      shutdownTimeoutMs: 5_000,
+      handleSignals: false,
+      beforeClose: () => order.push("beforeClose"),
+      onShutdown: async () => {
+        order.push("onShutdown");
+      },
+    });
+    const inFlight = fetch(`http://127.0.0.1:${service.port}/slow`).then((response) => response.text());
+    await arrived.promise;
+
+    const stopped = service.shutdown("test");
+    expect(order).toEqual(["beforeClose"]);
+    release.resolve();
+    await stopped;
+
+    expect(await inFlight).toBe("finished");
+    expect(order).toEqual(["beforeClose", "onShutdown"]);
+  });
+
   it("lets an in-flight request finish on shutdown, refuses new connections, then runs onShutdown", async () => {
     const { app, arrived, release } = appWithSlowRoute();
     const onShutdown = vi.fn(async () => {});

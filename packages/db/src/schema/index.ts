@@ -1,3 +1,4 @@
 // The schema entry point drizzle-kit and the clients read; each table lives in its own file.
 export { type NewSubtaskRow, type SubtaskRow, subtasks } from "./subtasks.ts";
+export { type TaskEventRow, taskEvents } from "./task-events.ts";
 export { type NewTaskRow, type StoredRoutingPlan, type TaskRow, tasks } from "./tasks.ts";

@@ -28,6 +28,8 @@ export const tasks = pgTable(
     updatedAt: updatedAt(),
     startedAt: moment("started_at"),
     finishedAt: moment("finished_at"),
+    /** Set by a cancel; cleared by a retry. Replicas that still run a subtask of it abort on their next renewal. */
+    cancelRequestedAt: moment("cancel_requested_at"),
   },
   (table) => [
     // Keyset pagination, newest first, optionally within one status.

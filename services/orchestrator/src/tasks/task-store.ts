@@ -30,10 +30,10 @@ with new_tasks as (
   from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, planner text, planner_note text,
                                           routing_plan jsonb, estimated_tokens integer, created_at timestamptz)
 )
-insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, estimated_tokens,
-                      created_at, updated_at)
-select id, task_id, position, stage, agent_type, description, 'pending', depends_on, estimated_tokens,
-       created_at, created_at
+insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, waiting_on,
+                      estimated_tokens, created_at, updated_at)
+select id, task_id, position, stage, agent_type, description, 'pending', depends_on, cardinality(depends_on),
+       estimated_tokens, created_at, created_at
 from jsonb_to_recordset($2::jsonb) as s(id uuid, task_id uuid, position integer, stage integer, agent_type text,
                                         description text, depends_on uuid[], estimated_tokens integer,
                                         created_at timestamptz)`;
@@ -77,10 +77,13 @@ export function newTaskView(task: NewTask): Task {
     stage: subtask.stage,
     estimated_tokens: subtask.estimatedTokens,
     attempts: 0,
+    generation: 0,
     result: null,
     error: null,
+    usage: null,
     started_at: null,
     finished_at: null,
+    next_attempt_at: null,
   }));
   const now = task.now.toISOString();
   return {
@@ -91,8 +94,13 @@ export function newTaskView(task: NewTask): Task {
     planner: task.planner,
     planner_note: task.plannerNote,
     estimated_tokens: task.plan.estimatedTokens,
+    error: null,
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     created_at: now,
     updated_at: now,
+    started_at: null,
+    finished_at: null,
+    cancel_requested_at: null,
     subtasks,
     routing_plan: task.plan.routingPlan,
   };

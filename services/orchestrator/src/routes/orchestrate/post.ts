@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AgentType } from "@devtools/contracts/agent-type";
 import { OrchestrateRequest, OrchestrateResponse } from "@devtools/contracts/orchestrate";
 import { Problem } from "@devtools/contracts/problem";
 import type { InferenceClient } from "@devtools/inference/client";
@@ -19,7 +20,7 @@ const route = createRoute({
   tags: ["tasks"],
   summary: "Plan a request into subtasks for the specialist agents",
   description:
-    "Decomposes the request into subtasks with dependencies, stores the task and its routing plan in one transaction, and answers with the plan.",
+    "Decomposes the request into subtasks with dependencies, stores the task and its routing plan in one transaction, and answers with the plan at once; the subtasks then run on the agents in the background (follow them at `GET /tasks/{id}` or `GET /tasks/{id}/events`).",
   middleware: [jsonBody()] as const,
   request: { body: { required: true, content: { "application/json": { schema: OrchestrateRequest } } } },
   responses: {
@@ -36,9 +37,17 @@ export interface OrchestrateDependencies {
   /** Undefined when no inference backend is configured: `auto` then plans with the rules. */
   inference: InferenceClient | undefined;
   plannerTimeoutMs: number;
+  /** Called once a task is stored, with its first stage's agents: the engine claims without waiting for its poll. */
+  onTaskWritten: (agentTypes: readonly AgentType[]) => void;
 }
 
-export function orchestrateRoute({ writer, clock, inference, plannerTimeoutMs }: OrchestrateDependencies) {
+export function orchestrateRoute({
+  writer,
+  clock,
+  inference,
+  plannerTimeoutMs,
+  onTaskWritten,
+}: OrchestrateDependencies) {
   return new OpenAPIHono().openapi(route, async (c) => {
     const request = c.req.valid("json");
     const logger = c.get("logger");
@@ -58,6 +67,9 @@ export function orchestrateRoute({ writer, clock, inference, plannerTimeoutMs }:
       now: clock(),
     };
     await writer.write(task);
+    onTaskWritten(
+      plan.subtasks.filter((subtask) => subtask.dependsOn.length === 0).map((subtask) => subtask.agentType),
+    );
     logger.info({ task_id: task.id, subtasks: plan.subtasks.length, planner }, "task planned");
     return c.json(newTaskView(task), 201, { location: `/tasks/${task.id}` });
   });

@@ -1,0 +1,201 @@
+// Orchestration benchmark: how much time the platform adds to a plan's critical path, and how many
+// tasks per second it finishes with 200 in flight. The whole stack runs as in production: the
+// orchestrator, the five agents and the inference simulator as processes, on a fresh PostgreSQL
+// database. The simulator answers every call in a fixed 200 ms, so a plan's physical limit is known:
+// "Deploy new API endpoint with authentication" plans 5 subtasks in 3 stages; its critical path is the
+// longest chain of model calls, 200 ms each (600 ms, or more when an agent needed a repair round).
+//
+//   node bench/orchestration.mjs
+//
+// Environment: BENCH_SEQUENTIAL_TASKS (50), BENCH_WARMUP_TASKS (5), BENCH_IN_FLIGHT (200),
+// BENCH_SECONDS (20), BENCH_CALL_MS (200), BENCH_POSTGRES_URL (an admin connection).
+
+import { createDatabase, dropDatabases, postgres } from "./support/databases.mjs";
+import { freePort, runGuarded, startProcess } from "./support/processes.mjs";
+import { summary } from "./support/stats.mjs";
+
+const SEQUENTIAL_TASKS = Number(process.env.BENCH_SEQUENTIAL_TASKS ?? 50);
+const WARMUP_TASKS = Number(process.env.BENCH_WARMUP_TASKS ?? 5);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CALL_MS = Number(process.env.BENCH_CALL_MS ?? 200);
+const WATCHDOG_MS = (SECONDS + 240) * 1000;
+
+const DESCRIPTION = "Deploy new API endpoint with authentication";
+const STAGES = 3;
+const SUBTASKS = 5;
+const AGENTS = ["feature-dev", "code-review", "infrastructure", "cicd", "documentation"];
+const URL_VARIABLES = {
+  "feature-dev": "FEATURE_DEV_URL",
+  "code-review": "CODE_REVIEW_URL",
+  infrastructure: "INFRASTRUCTURE_URL",
+  cicd: "CICD_URL",
+  documentation: "DOCUMENTATION_URL",
+};
+const FINAL = ["succeeded", "failed", "partial", "cancelled"];
+
+/** The simulator with a fixed latency per call: time to first token only, generation and prefill instant. */
+async function startSimulator() {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const args = [
+    ...["packages/inference-simulator/src/main.ts", "--host", "127.0.0.1", "--port", String(port)],
+    ...["--ttft-ms", String(CALL_MS), "--tokens-per-second", "1000000000", "--prefill-tokens-per-second", "1000000000"],
+    ...["--max-num-seqs", "4096"],
+  ];
+  await startProcess("simulator", { args, healthUrl: `${origin}/health` });
+  return { url: `${origin}/v1`, metrics: `${origin}/metrics` };
+}
+
+/**
+ * The orchestrator and the five agents, each its own process as they are deployed (one container
+ * each), on free ports; resolves when all answer. The orchestrator gets no inference backend, so it
+ * plans with the rules and every model call in the run is an agent's.
+ */
+async function startServices(databaseUrl, inferenceUrl) {
+  const urls = {};
+  for (const name of ["orchestrator", ...AGENTS]) urls[name] = `http://127.0.0.1:${await freePort()}`;
+  const common = { HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  const start = (name, env) =>
+    startProcess(name, {
+      args: [`services/${name}/src/main.ts`],
+      env: { ...common, ...env, PORT: new URL(urls[name]).port },
+      healthUrl: `${urls[name]}/health`,
+    });
+  await Promise.all(
+    AGENTS.map((agent) =>
+      start(agent, { INFERENCE_BASE_URL: inferenceUrl, INFERENCE_MAX_CONCURRENCY: String(IN_FLIGHT * 2) }),
+    ),
+  );
+  await start("orchestrator", {
+    DATABASE_URL: databaseUrl,
+    ...Object.fromEntries(AGENTS.map((agent) => [URL_VARIABLES[agent], urls[agent]])),
+    // Limits high enough that they do not bind: the figure is the engine's, not a configured cap.
+    EXECUTION_CONCURRENCY: String(IN_FLIGHT * SUBTASKS),
+    AGENT_CONCURRENCY: String(IN_FLIGHT * 2),
+  });
+  return urls.orchestrator;
+}
+
+async function orchestrate(orchestratorUrl) {
+  const response = await fetch(`${orchestratorUrl}/orchestrate`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ description: DESCRIPTION, priority: "medium", planner: "rules" }),
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /orchestrate answered ${response.status}: ${await response.text()}`);
+  const task = await response.json();
+  if (task.subtasks.length !== SUBTASKS || task.routing_plan.stages.length !== STAGES) {
+    throw new Error(`expected a ${SUBTASKS}-subtask, ${STAGES}-stage plan, got ${JSON.stringify(task.routing_plan)}`);
+  }
+  return task.task_id;
+}
+
+/**
+ * Waits for tasks to end, reading their stored times. One query every few milliseconds serves every
+ * waiter, so that watching 200 tasks does not load the database more than the work itself.
+ */
+function completions(sql) {
+  const waiting = new Map();
+  let polling = false;
+  const poll = async () => {
+    polling = true;
+    while (waiting.size > 0) {
+      const rows = await sql`
+        select id, status, created_at, finished_at from tasks
+        where id = any(${[...waiting.keys()]}) and status = any(${FINAL})`;
+      for (const row of rows) {
+        waiting.get(row.id)?.(row);
+        waiting.delete(row.id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    polling = false;
+  };
+  return (id) =>
+    new Promise((resolve) => {
+      waiting.set(id, resolve);
+      if (!polling) void poll();
+    });
+}
+
+/**
+ * The physical limit of a finished task: the longest chain of model calls through its plan, each
+ * CALL_MS, counting the repair round of an agent whose first answer failed its checks.
+ */
+function criticalPathMs(task) {
+  const finish = new Map();
+  for (const id of task.routing_plan.execution_order) {
+    const subtask = task.subtasks.find((candidate) => candidate.id === id);
+    const calls = subtask.result?.repaired ? 2 : 1;
+    const ready = Math.max(0, ...subtask.depends_on.map((dependency) => finish.get(dependency)));
+    finish.set(id, ready + calls * CALL_MS);
+  }
+  return Math.max(...finish.values());
+}
+
+/** One task at a time: each one's wall time (created → finished, as stored) minus its critical path. */
+async function overhead(sql, orchestratorUrl) {
+  const ended = completions(sql);
+  const overheads = [];
+  const paths = new Map();
+  for (let index = 0; index < WARMUP_TASKS + SEQUENTIAL_TASKS; index++) {
+    const row = await ended(await orchestrate(orchestratorUrl));
+    if (row.status !== "succeeded") throw new Error(`task ${row.id} ended ${row.status}`);
+    if (index < WARMUP_TASKS) continue;
+    const task = await (await fetch(`${orchestratorUrl}/tasks/${row.id}`)).json();
+    const path = criticalPathMs(task);
+    paths.set(path, (paths.get(path) ?? 0) + 1);
+    overheads.push(row.finished_at - row.created_at - path);
+  }
+  const { p50, p99, mean } = summary(overheads);
+  const shown = [...paths].map(([ms, count]) => `${ms} ms × ${count}`).join(", ");
+  console.log(
+    `(1) one task at a time, ${SEQUENTIAL_TASKS} tasks (critical paths: ${shown}): wall time - critical path` +
+      ` p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, mean ${mean.toFixed(1)} ms` +
+      ` (goal p50 < 10 ms: ${p50 < 10 ? "met" : "NOT met"})`,
+  );
+}
+
+/** IN_FLIGHT tasks at all times for SECONDS: tasks finished per second, and their wall times. */
+async function throughput(sql, orchestratorUrl) {
+  const ended = completions(sql);
+  const walls = [];
+  const statuses = {};
+  const deadline = Date.now() + SECONDS * 1000;
+  const started = performance.now();
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const row = await ended(await orchestrate(orchestratorUrl));
+      statuses[row.status] = (statuses[row.status] ?? 0) + 1;
+      walls.push(row.finished_at - row.created_at);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const { p50, p99 } = summary(walls);
+  console.log(
+    `(2) ${IN_FLIGHT} tasks in flight for ${SECONDS} s: ${walls.length} tasks in ${seconds.toFixed(1)} s =` +
+      ` ${(walls.length / seconds).toFixed(1)} tasks/s (${((walls.length * SUBTASKS) / seconds).toFixed(0)} subtasks/s);` +
+      ` wall time p50 ${p50} ms, p99 ${p99} ms; ${JSON.stringify(statuses)}`,
+  );
+}
+
+async function main() {
+  console.log(
+    `node ${process.version}; simulator at ${CALL_MS} ms per call; orchestrator and agents as processes; PostgreSQL`,
+  );
+  const databaseUrl = await createDatabase();
+  const simulator = await startSimulator();
+  const orchestratorUrl = await startServices(databaseUrl, simulator.url);
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  try {
+    await overhead(sql, orchestratorUrl);
+    await throughput(sql, orchestratorUrl);
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+runGuarded(main, { watchdogMs: WATCHDOG_MS, cleanUp: dropDatabases });
