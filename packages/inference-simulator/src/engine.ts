@@ -1,4 +1,13 @@
 import { setTimeout as delay } from "node:timers/promises";
+
+/**
+ * Waits `ms`, or not at all when it is under a millisecond: a timer cannot fire sooner than 1 ms,
+ * so a fast latency model would otherwise add a millisecond per step that no real server adds.
+ */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms >= 1) await delay(ms, undefined, { signal });
+  else signal.throwIfAborted();
+}
 import type { FinishReason, SimulatorMetrics } from "./metrics.ts";
 import type { PrefixCache } from "./prefix-cache.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -126,7 +135,7 @@ export class Engine {
       this.#prefixCacheHits += lookup.hits;
 
       const prefillMs = ((prompt.length - lookup.hits) / this.#latency.prefillTokensPerSecond) * 1000;
-      await delay(this.#latency.ttftMs + prefillMs + sequence.extraDelayMs, undefined, { signal: sequence.signal });
+      await pause(this.#latency.ttftMs + prefillMs + sequence.extraDelayMs, sequence.signal);
       this.#cache.insert(prompt, sequence.cacheSalt);
       this.#metrics.promptTokens.inc(prompt.length);
       this.#promptTokens += prompt.length;
@@ -150,7 +159,7 @@ export class Engine {
         const wait = sequence.stream
           ? nextDue - performance.now()
           : firstToken + (total - 1) * msPerToken - performance.now();
-        if (wait > 0) await delay(wait, undefined, { signal: sequence.signal });
+        await pause(wait, sequence.signal);
         sequence.signal.throwIfAborted();
         const due = 1 + Math.floor((performance.now() - firstToken) / msPerToken);
         await advance(Math.min(total, Math.max(due, emitted + 1)));
