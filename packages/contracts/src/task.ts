@@ -100,6 +100,13 @@ export const Task = z
     started_at: timestamp.nullable().meta({ description: "When its first subtask was dispatched." }),
     finished_at: timestamp.nullable().meta({ description: "When it ended; null while pending or running." }),
     cancel_requested_at: timestamp.nullable(),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .meta({ description: "The token budget asked for; null when there is none." }),
+    callback_url: z.string().nullable().meta({ description: "Where the task's end is POSTed; null when nowhere." }),
   })
   .meta({ id: "Task", description: "A request, its subtasks and the plan that runs them." });
 export type Task = z.infer<typeof Task>;

@@ -51,6 +51,8 @@ function task(subtasks: Subtask[]): Task {
     started_at: now,
     finished_at: now,
     cancel_requested_at: null,
+    max_tokens: null,
+    callback_url: null,
   };
 }
 

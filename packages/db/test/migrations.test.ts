@@ -6,7 +6,7 @@ import { openDatabase } from "../src/client.ts";
 import { databaseTargetFrom, describeTarget } from "../src/config.ts";
 
 describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
-  it("create the tasks, subtasks and task_events tables with their constraints", async () => {
+  it("create the tasks, subtasks, task_events and callback_deliveries tables with their constraints", async () => {
     const testDatabase = await createTestDatabase(kind);
     const database = await openDatabase(testDatabase.target);
     try {
@@ -15,10 +15,16 @@ describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
       );
       // postgres.js answers with the rows; PGlite with { rows }.
       const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { table_name: string }[];
-      expect(rows.map((row) => row.table_name)).toEqual(["subtasks", "task_events", "tasks"]);
+      expect(rows.map((row) => row.table_name)).toEqual(["callback_deliveries", "subtasks", "task_events", "tasks"]);
       await expect(
         database.db.execute(
           sql`insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens) values (gen_random_uuid(), 'x', 'urgent', 'rules', '{}', 1)`,
+        ),
+      ).rejects.toThrow();
+      // A token budget must be positive.
+      await expect(
+        database.db.execute(
+          sql`insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens, max_tokens) values (gen_random_uuid(), 'x', 'low', 'rules', '{}', 1, 0)`,
         ),
       ).rejects.toThrow();
     } finally {

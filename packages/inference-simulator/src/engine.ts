@@ -8,6 +8,7 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms >= 1) await delay(ms, undefined, { signal });
   else signal.throwIfAborted();
 }
+
 import type { FinishReason, SimulatorMetrics } from "./metrics.ts";
 import type { PrefixCache } from "./prefix-cache.ts";
 import type { Scheduler } from "./scheduler.ts";

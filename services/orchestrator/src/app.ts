@@ -12,6 +12,7 @@ import { taskEventsRoute } from "./routes/tasks/events.ts";
 import { getTaskRoute } from "./routes/tasks/get.ts";
 import { listTasksRoute } from "./routes/tasks/list.ts";
 import { retryTaskRoute } from "./routes/tasks/retry.ts";
+import { awaitTaskEnd } from "./tasks/task-end.ts";
 import { TaskWriter } from "./tasks/task-writer.ts";
 
 export interface OrchestratorDependencies {
@@ -32,6 +33,8 @@ export interface OrchestratorDependencies {
   eventsPollMs?: number;
   /** Aborted when the service shuts down, to end the event streams. */
   closing?: AbortSignal;
+  /** Whether task-ended callbacks can be signed (CALLBACK_SIGNING_SECRET is set); else `callback_url` is refused. */
+  callbacksEnabled?: boolean;
 }
 
 /** Plans requests into subtasks, stores tasks and serves their state; its readiness is its database's. */
@@ -46,6 +49,7 @@ export function createOrchestratorApp({
   notifier = new TaskEventNotifier(),
   eventsPollMs = 500,
   closing,
+  callbacksEnabled = false,
 }: OrchestratorDependencies) {
   const app = createServiceApp({
     name: "orchestrator",
@@ -65,6 +69,9 @@ export function createOrchestratorApp({
         inference,
         plannerTimeoutMs,
         onTaskWritten: (agentTypes) => execution?.wake(agentTypes),
+        awaitTaskEnd: (taskId, timeoutMs, signal) =>
+          awaitTaskEnd({ database, notifier, pollMs: eventsPollMs }, taskId, timeoutMs, signal),
+        callbacksEnabled,
       }),
     )
     .route("/", getTaskRoute(database.db))

@@ -37,6 +37,16 @@ const orchestratorEnvironment = serviceEnvironment
     SUBTASK_TIMEOUT_MS: milliseconds(10 * 60_000),
     /** How often an event stream looks for events written by other replicas. */
     TASK_EVENTS_POLL_MS: milliseconds(500),
+    /** Signs task-ended callbacks (HMAC-SHA256); without it `callback_url` is refused. */
+    CALLBACK_SIGNING_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Tries per callback before it is abandoned. */
+    CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    /** Backoff ceiling after a callback's first failure; doubles per attempt, full jitter. */
+    CALLBACK_RETRY_BASE_MS: milliseconds(1_000),
+    /** The longest wait between a callback's attempts, Retry-After included. */
+    CALLBACK_RETRY_MAX_MS: milliseconds(10 * 60_000),
+    /** A callback receiver taking longer fails the attempt. */
+    CALLBACK_TIMEOUT_MS: milliseconds(10_000),
   })
   .extend(databaseEnvironment.shape)
   .extend(inferenceEnvironment.shape);

@@ -9,6 +9,7 @@ import { type RunningService, type StartOptions, serveApp } from "@devtools/serv
 import { Registry } from "prom-client";
 import { createOrchestratorApp } from "./app.ts";
 import { agentUrlsFrom, loadConfig } from "./config.ts";
+import { CallbackDeliverer } from "./execution/callbacks.ts";
 import { HttpAgentDispatcher } from "./execution/dispatcher/agent-client.ts";
 import { ExecutionEngine } from "./execution/engine.ts";
 import { TaskEventNotifier } from "./execution/events.ts";
@@ -50,6 +51,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
     notifier,
     eventsPollMs: config.TASK_EVENTS_POLL_MS,
     closing: closing.signal,
+    callbacksEnabled: config.CALLBACK_SIGNING_SECRET !== undefined,
   });
   const running = await serveApp(app, {
     port: config.PORT,
@@ -77,6 +79,22 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
       logger,
       registry: metrics,
       instance: `${hostname()}:${running.port}`,
+      ...(config.CALLBACK_SIGNING_SECRET
+        ? {
+            callbacks: new CallbackDeliverer({
+              database,
+              secret: config.CALLBACK_SIGNING_SECRET,
+              logger,
+              limits: {
+                maxAttempts: config.CALLBACK_MAX_ATTEMPTS,
+                baseDelayMs: config.CALLBACK_RETRY_BASE_MS,
+                maxDelayMs: config.CALLBACK_RETRY_MAX_MS,
+                timeoutMs: config.CALLBACK_TIMEOUT_MS,
+                batch: 16,
+              },
+            }),
+          }
+        : {}),
       limits: {
         concurrency: config.EXECUTION_CONCURRENCY,
         agentConcurrency: config.AGENT_CONCURRENCY,

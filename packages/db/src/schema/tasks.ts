@@ -1,5 +1,6 @@
 import { PLANNERS } from "@devtools/contracts/planning";
 import { PRIORITIES, TASK_STATUSES } from "@devtools/contracts/task";
+import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, moment, oneOf, updatedAt } from "./columns.ts";
 
@@ -30,6 +31,10 @@ export const tasks = pgTable(
     finishedAt: moment("finished_at"),
     /** Set by a cancel; cleared by a retry. Replicas that still run a subtask of it abort on their next renewal. */
     cancelRequestedAt: moment("cancel_requested_at"),
+    /** Once the subtasks' tokens reach it, no more subtasks start; null is no budget. */
+    maxTokens: integer("max_tokens"),
+    /** Told with a signed POST each time the task ends (see callback_deliveries). */
+    callbackUrl: text("callback_url"),
   },
   (table) => [
     // Keyset pagination, newest first, optionally within one status.
@@ -38,6 +43,7 @@ export const tasks = pgTable(
     check("tasks_status_check", oneOf(table.status, TASK_STATUSES)),
     check("tasks_priority_check", oneOf(table.priority, PRIORITIES)),
     check("tasks_planner_check", oneOf(table.planner, PLANNERS)),
+    check("tasks_max_tokens_check", sql`${table.maxTokens} > 0`),
   ],
 );
 

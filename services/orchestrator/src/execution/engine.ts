@@ -5,6 +5,7 @@ import type { Database } from "@devtools/db/client";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { Registry } from "prom-client";
 import { AgentAvailability } from "./agent-availability.ts";
+import type { CallbackDeliverer } from "./callbacks.ts";
 import { type ClaimedSubtask, claimRunnableSubtasks } from "./claim.ts";
 import { CANCELLED, type Dispatch, type DispatchContext, LOST, runDispatch, SHUTDOWN } from "./dispatch.ts";
 import type { AgentDispatcher } from "./dispatcher/agent-client.ts";
@@ -53,6 +54,8 @@ export interface ExecutionEngineOptions {
    * leases of earlier processes of the same instance are released at once, not left to expire.
    */
   instance: string;
+  /** Delivers task-ended callbacks: woken when a task ends here, and at each poll. */
+  callbacks?: CallbackDeliverer;
   now?: () => number;
   random?: () => number;
 }
@@ -108,7 +111,13 @@ export class ExecutionEngine implements ExecutionControl {
     this.owner = `${options.instance}/${process.pid}.${Date.now().toString(36)}.${randomBytes(3).toString("hex")}`;
     this.#metrics = new ExecutionMetrics(options.registry, () => Object.fromEntries(this.#perAgent));
     const { database, notifier, limits } = options;
-    this.#recorder = new OutcomeRecorder({ database, notifier, metrics: this.#metrics, logger: this.#logger });
+    this.#recorder = new OutcomeRecorder({
+      database,
+      notifier,
+      metrics: this.#metrics,
+      logger: this.#logger,
+      taskEnded: () => options.callbacks?.wake(),
+    });
     this.#upkeep = new LeaseUpkeep({
       database,
       owner: this.owner,
@@ -152,6 +161,7 @@ export class ExecutionEngine implements ExecutionControl {
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(this.#limits.leaseMs / 3)));
     this.#logger.info({ owner: this.owner, limits: this.#limits }, "execution engine started");
     this.wake();
+    this.#options.callbacks?.wake();
   }
 
   wake(agentTypes: readonly AgentType[] = AGENT_TYPES): void {
@@ -168,6 +178,7 @@ export class ExecutionEngine implements ExecutionControl {
   taskCancelled(taskId: string, subtasks: readonly CancelledSubtask[]): void {
     for (const subtask of subtasks) this.#metrics.subtaskEnded(subtask.agentType, "cancelled");
     this.#metrics.taskFinished("cancelled");
+    this.#options.callbacks?.wake();
     for (const dispatch of this.#inFlight.values()) {
       if (dispatch.lease.taskId === taskId) dispatch.controller.abort(CANCELLED);
     }
@@ -201,6 +212,7 @@ export class ExecutionEngine implements ExecutionControl {
       for (const dispatch of left) dispatch.controller.abort(SHUTDOWN);
       await all();
       clearInterval(this.#renewTimer);
+      await this.#options.callbacks?.stop();
       this.#state = "stopped";
       await this.#options.dispatcher.close();
       this.#logger.info({ released: left.length }, "execution engine stopped");
@@ -363,6 +375,7 @@ export class ExecutionEngine implements ExecutionControl {
     try {
       // Work nobody told us about: other replicas' tasks, expired leases, retries falling due.
       this.wake();
+      this.#options.callbacks?.wake();
       const leases = this.#leases();
       if (leases.length > 0) this.#abortLost(await this.#upkeep.lost(leases));
       await this.#upkeep.sweepExhausted();

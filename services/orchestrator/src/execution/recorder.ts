@@ -17,13 +17,17 @@ export class OutcomeRecorder {
   readonly #metrics: ExecutionMetrics;
   readonly #notifier: TaskEventNotifier;
   readonly #logger: Logger;
+  readonly #taskEnded: () => void;
 
   constructor(dependencies: {
     database: Database;
     metrics: ExecutionMetrics;
     notifier: TaskEventNotifier;
     logger: Logger;
+    /** Told once an outcome that ended its task is durable (its callback may be due). */
+    taskEnded?: () => void;
   }) {
+    this.#taskEnded = dependencies.taskEnded ?? (() => {});
     this.#database = dependencies.database;
     this.#metrics = dependencies.metrics;
     this.#notifier = dependencies.notifier;
@@ -61,8 +65,11 @@ export class OutcomeRecorder {
       this.#metrics.tokens(lease.agentType, outcome.result.usage);
     } else if (outcome.kind === "failed") {
       this.#metrics.subtaskEnded(lease.agentType, "failed");
-      for (const agentType of settled.skipped) this.#metrics.subtaskEnded(agentType, "skipped");
     }
-    if (settled.taskStatus) this.#metrics.taskFinished(settled.taskStatus);
+    for (const agentType of settled.skipped) this.#metrics.subtaskEnded(agentType, "skipped");
+    if (settled.taskStatus) {
+      this.#metrics.taskFinished(settled.taskStatus);
+      this.#taskEnded();
+    }
   }
 }

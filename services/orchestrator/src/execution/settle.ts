@@ -2,7 +2,7 @@ import type { ExecuteResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { TaskStatus } from "@devtools/contracts/task";
 import type { Database, Query } from "@devtools/db/client";
-import { finishTaskIfDone, lockTask, skipDependants } from "./finalize.ts";
+import { enforceTokenBudget, finishTaskIfDone, lockTask, skipDependants } from "./finalize.ts";
 
 /** Which dispatch of a subtask an outcome belongs to: the lease a claim took. */
 export interface Lease {
@@ -26,7 +26,7 @@ export type SubtaskOutcome =
 export interface Settled {
   /** False when the lease was no longer ours (cancelled, taken over, retried): nothing was written. */
   recorded: boolean;
-  /** The agent types of the dependants a failure skipped. */
+  /** The agent types of the subtasks this outcome skipped: a failure's dependants, or all pending once a budget is spent. */
   skipped: AgentType[];
   /** The task's final status when this outcome ended it. */
   taskStatus: TaskStatus | undefined;
@@ -121,7 +121,13 @@ function statementFor(lease: Lease, outcome: SubtaskOutcome, fence: string): [st
 }
 
 /** Records an outcome inside a transaction that already holds the task's lock. */
-async function settleLocked(query: Query, lease: Lease, outcome: SubtaskOutcome, fence: string): Promise<Settled> {
+async function settleLocked(
+  query: Query,
+  lease: Lease,
+  outcome: SubtaskOutcome,
+  fence: string,
+  budgeted: boolean,
+): Promise<Settled> {
   const [text, params] = statementFor(lease, outcome, fence);
   const written = await query(text, params);
   if (written.length === 0) return { recorded: false, skipped: [], taskStatus: undefined };
@@ -133,6 +139,9 @@ async function settleLocked(query: Query, lease: Lease, outcome: SubtaskOutcome,
       lease.subtaskId,
       `depends on the ${lease.agentType} subtask ${lease.subtaskId}, which failed`,
     );
+  } else if (outcome.kind === "succeeded" && budgeted) {
+    // Only a success records tokens.
+    skipped = await enforceTokenBudget(query, lease.taskId);
   }
   const ends = outcome.kind === "succeeded" || outcome.kind === "failed";
   const taskStatus = ends ? await finishTaskIfDone(query, lease.taskId) : undefined;
@@ -151,7 +160,7 @@ export function settleSubtask(
   { requireExpired = false }: { requireExpired?: boolean } = {},
 ): Promise<Settled> {
   return database.transaction(async (query) => {
-    await lockTask(query, lease.taskId);
-    return settleLocked(query, lease, outcome, requireExpired ? EXPIRED_FENCE : FENCE);
+    const task = await lockTask(query, lease.taskId);
+    return settleLocked(query, lease, outcome, requireExpired ? EXPIRED_FENCE : FENCE, task?.budgeted ?? false);
   });
 }

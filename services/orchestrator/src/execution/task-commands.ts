@@ -1,6 +1,6 @@
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { Database } from "@devtools/db/client";
-import { lockTask } from "./finalize.ts";
+import { enforceTokenBudget, finishTaskIfDone, lockTask, QUEUE_CALLBACK } from "./finalize.ts";
 
 const CANCEL_SUBTASKS = `
 with open as (
@@ -28,15 +28,15 @@ with counts as (
          count(*)::int as total
   from subtasks where task_id = $1
 ),
-ended as (
+finished as (
   update tasks
   set status = 'cancelled', error = $2, cancel_requested_at = now(), finished_at = now(), updated_at = now()
   where id = $1
-  returning id
-)
+  returning id, status, error, finished_at, callback_url
+),${QUEUE_CALLBACK}
 insert into task_events (task_id, subtask_id, type, data)
 select e.id, null, 'task.cancelled', jsonb_build_object('error', $2::text, 'counts', to_jsonb(c))
-from ended e, counts c`;
+from finished e, counts c`;
 
 export interface CancelledSubtask {
   id: string;
@@ -112,12 +112,15 @@ export type RetryOutcome = { kind: "retried"; subtaskIds: string[] } | { kind: "
  */
 export function retryTask(database: Database, taskId: string) {
   return database.transaction(async (query): Promise<RetryOutcome> => {
-    if (!(await lockTask(query, taskId))) return { kind: "not_found" };
+    const task = await lockTask(query, taskId);
+    if (!task) return { kind: "not_found" };
     const rows = await query<{ id: string }>(RETRY_SUBTASKS, [taskId]);
     if (rows.length === 0) return { kind: "nothing" };
     const subtaskIds = rows.map((row) => row.id);
     await query(COUNT_WAITING, [taskId]);
     await query(RESTART_TASK, [taskId, JSON.stringify(subtaskIds)]);
+    // A budget already spent stays spent: what was retried is skipped again and the task ends at once.
+    if (task.budgeted && (await enforceTokenBudget(query, taskId)).length > 0) await finishTaskIfDone(query, taskId);
     return { kind: "retried", subtaskIds };
   });
 }

@@ -16,6 +16,10 @@ export interface NewTask {
   /** Why the rules planned it when the model was asked to. */
   plannerNote: string | null;
   now: Date;
+  /** The token budget, if one was asked for. */
+  maxTokens?: number | undefined;
+  /** Where to POST the task's end, if anywhere. */
+  callbackUrl?: string | undefined;
 }
 
 // One statement writes any number of tasks with all their subtasks: atomic without BEGIN/COMMIT, and
@@ -24,11 +28,12 @@ export interface NewTask {
 const INSERT_TASKS = `
 with new_tasks as (
   insert into tasks (id, description, priority, status, planner, planner_note, routing_plan, estimated_tokens,
-                     created_at, updated_at)
-  select id, description, priority, 'pending', planner, planner_note, routing_plan, estimated_tokens, created_at,
-         created_at
+                     max_tokens, callback_url, created_at, updated_at)
+  select id, description, priority, 'pending', planner, planner_note, routing_plan, estimated_tokens, max_tokens,
+         callback_url, created_at, created_at
   from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, planner text, planner_note text,
-                                          routing_plan jsonb, estimated_tokens integer, created_at timestamptz)
+                                          routing_plan jsonb, estimated_tokens integer, max_tokens integer,
+                                          callback_url text, created_at timestamptz)
 )
 insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, waiting_on,
                       estimated_tokens, created_at, updated_at)
@@ -48,6 +53,8 @@ export async function insertTasks(database: Database, batch: readonly NewTask[])
     planner_note: task.plannerNote,
     routing_plan: task.plan.routingPlan,
     estimated_tokens: task.plan.estimatedTokens,
+    max_tokens: task.maxTokens ?? null,
+    callback_url: task.callbackUrl ?? null,
     created_at: task.now.toISOString(),
   }));
   const subtaskRows = batch.flatMap((task) =>
@@ -101,6 +108,8 @@ export function newTaskView(task: NewTask): Task {
     started_at: null,
     finished_at: null,
     cancel_requested_at: null,
+    max_tokens: task.maxTokens ?? null,
+    callback_url: task.callbackUrl ?? null,
     subtasks,
     routing_plan: task.plan.routingPlan,
   };

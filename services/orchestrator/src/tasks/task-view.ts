@@ -49,6 +49,8 @@ function taskFields(row: TaskRow) {
     started_at: iso(row.startedAt),
     finished_at: iso(row.finishedAt),
     cancel_requested_at: iso(row.cancelRequestedAt),
+    max_tokens: row.maxTokens,
+    callback_url: row.callbackUrl,
   };
 }
 

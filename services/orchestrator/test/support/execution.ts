@@ -5,14 +5,20 @@ import type { AgentType } from "@devtools/contracts/agent-type";
 import type { Database } from "@devtools/db/client";
 import type { AgentDispatcher, DispatchAnswer } from "../../src/execution/dispatcher/agent-client.ts";
 import { planTask } from "../../src/planner/plan-task.ts";
-import { createTask } from "../../src/tasks/task-store.ts";
+import { createTask, type NewTask } from "../../src/tasks/task-store.ts";
 
 /** Feature-dev and infrastructure, then code-review and cicd, then documentation. */
 export const FIVE_SUBTASKS = "Deploy new API endpoint with authentication";
 
 /** Stores a rules-planned task; answers it with its subtask ids by agent type. */
-export async function storeTask(database: Database, description = FIVE_SUBTASKS, now = new Date()) {
+export async function storeTask(
+  database: Database,
+  description = FIVE_SUBTASKS,
+  now = new Date(),
+  options: Pick<NewTask, "maxTokens" | "callbackUrl"> = {},
+) {
   const task = await createTask(database, {
+    ...options,
     id: randomUUID(),
     description,
     priority: "medium",
