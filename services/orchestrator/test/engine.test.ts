@@ -1,15 +1,16 @@
 import type { Task } from "@devtools/contracts/task";
-import { type Database, openDatabase } from "@devtools/db/client";
+import type { Database } from "@devtools/db/client";
 import { createLogger } from "@devtools/service-kit/logger";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
+import { testDatabaseKinds } from "@devtools/testkit/database";
 import { waitFor } from "@devtools/testkit/poll";
 import { Registry } from "prom-client";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { claimRunnableSubtasks } from "../src/execution/claim.ts";
 import { ExecutionEngine, type ExecutionLimits } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { cancelTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
+import { withTestDatabase } from "./support/database.ts";
 import {
   ALL_AGENTS,
   answer,
@@ -32,18 +33,11 @@ const LIMITS: ExecutionLimits = {
 const FINAL = new Set(["succeeded", "failed", "partial", "cancelled"]);
 
 describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
-  let testDatabase: TestDatabase;
   let database: Database;
   let engines: ExecutionEngine[] = [];
   let registry: Registry;
-
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase(kind);
-    database = await openDatabase(testDatabase.target);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+  withTestDatabase(kind, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     await database.query("delete from tasks", []);

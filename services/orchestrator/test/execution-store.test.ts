@@ -1,27 +1,21 @@
-import { type Database, openDatabase } from "@devtools/db/client";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "@devtools/db/client";
+import { testDatabaseKinds } from "@devtools/testkit/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type ClaimedSubtask, claimRunnableSubtasks } from "../src/execution/claim.ts";
 import { exhaustedLeases, lostLeases, predecessorLeases, renewLeases } from "../src/execution/lease.ts";
 import { type Lease, settleSubtask } from "../src/execution/settle.ts";
 import { cancelTask, retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
+import { withTestDatabase } from "./support/database.ts";
 import { ALL_AGENTS, eventTrail, resultFor, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";
 const OTHER = "host:2/2.b";
 
 describe.each(await testDatabaseKinds())("execution store on %s", (kind) => {
-  let testDatabase: TestDatabase;
   let database: Database;
-
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase(kind);
-    database = await openDatabase(testDatabase.target);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+  withTestDatabase(kind, (opened) => {
+    database = opened;
   });
   // Claims take the oldest runnable subtasks of any task: each test starts from an empty queue.
   beforeEach(async () => {

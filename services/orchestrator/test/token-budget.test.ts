@@ -1,32 +1,26 @@
 import type { Task } from "@devtools/contracts/task";
-import { type Database, openDatabase } from "@devtools/db/client";
+import type { Database } from "@devtools/db/client";
 import { createLogger } from "@devtools/service-kit/logger";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
+import { testDatabaseKinds } from "@devtools/testkit/database";
 import { waitFor } from "@devtools/testkit/poll";
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type ClaimedSubtask, claimRunnableSubtasks } from "../src/execution/claim.ts";
 import { ExecutionEngine } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { settleSubtask } from "../src/execution/settle.ts";
 import { retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
+import { withTestDatabase } from "./support/database.ts";
 import { ALL_AGENTS, eventTrail, FIVE_SUBTASKS, resultFor, ScriptedAgents, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";
 const logger = createLogger("orchestrator", "silent");
 
 describe.each(await testDatabaseKinds())("token budgets on %s", (kind) => {
-  let testDatabase: TestDatabase;
   let database: Database;
-
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase(kind);
-    database = await openDatabase(testDatabase.target);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+  withTestDatabase(kind, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     await database.query("delete from tasks", []);
