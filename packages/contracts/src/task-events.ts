@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FINAL_TASK_STATUSES } from "./task.ts";
 
 /**
  * What happened to a task, one event per state change, in the order it happened:
@@ -33,15 +34,10 @@ export const TASK_EVENT_TYPES = [
 export const TaskEventType = z.enum(TASK_EVENT_TYPES).meta({ id: "TaskEventType" });
 export type TaskEventType = z.infer<typeof TaskEventType>;
 
-/** The events that end a task (until a retry starts it again). */
-export const FINAL_TASK_EVENT_TYPES = [
-  "task.succeeded",
-  "task.failed",
-  "task.partial",
-  "task.cancelled",
-] as const satisfies readonly TaskEventType[];
+/** The events that end a task (until a retry starts it again): one per final task status. */
+const FINAL_TASK_EVENT_TYPES: ReadonlySet<string> = new Set(FINAL_TASK_STATUSES.map((status) => `task.${status}`));
 
-export const isFinalTaskEvent = (type: string): boolean => (FINAL_TASK_EVENT_TYPES as readonly string[]).includes(type);
+export const isFinalTaskEvent = (type: string): boolean => FINAL_TASK_EVENT_TYPES.has(type);
 
 export const TaskEvent = z
   .object({

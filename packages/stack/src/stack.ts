@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { AGENT_TYPES } from "@devtools/contracts/agent-type";
 import { SERVICE_NAMES, SERVICES, type ServiceName } from "@devtools/contracts/services";
-import { parseCommandLine } from "@devtools/inference-simulator/cli";
-import { type RunningSimulator, startSimulator } from "@devtools/inference-simulator/server";
+import type { RunningSimulator } from "@devtools/inference-simulator/server";
 import type { RunningService, StartOptions } from "@devtools/service-kit/serve";
 
 type Start = (options: StartOptions) => Promise<RunningService>;
@@ -101,6 +100,11 @@ export async function startStack({ names, env, dataRoot }: StackOptions): Promis
   };
   try {
     if (selected.some(isAgent) && !inferenceConfigured(env)) {
+      // Loaded only when needed, like the services: `npm start -- orchestrator` does not load it.
+      const [{ parseCommandLine }, { startSimulator }] = await Promise.all([
+        import("@devtools/inference-simulator/cli"),
+        import("@devtools/inference-simulator/server"),
+      ]);
       simulator = await startSimulator(parseCommandLine([], env).options);
     }
     // Started one after another: the orchestrator's migrations finish before anything calls it.
