@@ -10,7 +10,7 @@ import { ExecutionEngine, type ExecutionLimits } from "../src/execution/engine.t
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { cancelTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "./support/database.ts";
+import { withTestDatabase } from "@devtools/db/testing";
 import {
   ALL_AGENTS,
   answer,

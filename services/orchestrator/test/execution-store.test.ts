@@ -6,7 +6,7 @@ import { exhaustedLeases, lostLeases, predecessorLeases, renewLeases } from "../
 import { type Lease, settleSubtask } from "../src/execution/settle.ts";
 import { cancelTask, retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "./support/database.ts";
+import { withTestDatabase } from "@devtools/db/testing";
 import { ALL_AGENTS, eventTrail, resultFor, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";

@@ -11,7 +11,7 @@ import { TaskEventNotifier } from "../src/execution/events.ts";
 import { settleSubtask } from "../src/execution/settle.ts";
 import { retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "./support/database.ts";
+import { withTestDatabase } from "@devtools/db/testing";
 import { ALL_AGENTS, eventTrail, FIVE_SUBTASKS, resultFor, ScriptedAgents, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";

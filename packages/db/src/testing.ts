@@ -1,6 +1,8 @@
-import { type Database, openDatabase } from "@devtools/db/client";
+// For tests only: it imports vitest, a development dependency.
+
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "@devtools/testkit/database";
 import { afterAll, beforeAll } from "vitest";
+import { type Database, openDatabase } from "./client.ts";
 
 /**
  * Gives the calling `describe` a fresh, migrated database of `kind`: created and opened before its
