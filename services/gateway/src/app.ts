@@ -4,6 +4,9 @@ import type { Logger } from "@devtools/service-kit/logger";
 import type { Registry } from "prom-client";
 import pkg from "../package.json" with { type: "json" };
 import type { GatewayConfig } from "./config.ts";
+import { mountFrontDoor } from "./front-door/mount.ts";
+import { mountLinear } from "./linear/mount.ts";
+import { mountMcp } from "./mcp/mount.ts";
 import type { OrchestratorClient } from "./upstream/orchestrator-client.ts";
 import type { UpstreamName } from "./upstream/urls.ts";
 
@@ -20,7 +23,11 @@ export interface GatewayDependencies {
   closing: AbortSignal;
 }
 
-/** The public entry point: Linear OAuth and webhooks, the MCP endpoint, and the authenticated front door. */
+/**
+ * The public entry point: the front door (headers, CORS, API keys, rate limits, the `/api` proxy)
+ * first, so that it guards what mounts after it; then Linear OAuth and webhooks, then MCP.
+ * `close` releases what the concerns hold (pools, timers) at shutdown.
+ */
 export function createGatewayApp(deps: GatewayDependencies) {
   const app = createServiceApp({
     name: "gateway",
@@ -30,6 +37,11 @@ export function createGatewayApp(deps: GatewayDependencies) {
     readiness: { database: deps.database.ping },
     metrics: deps.metrics,
   });
-  // Each concern mounts here: front door (auth, CORS, headers, /api proxy), Linear, MCP.
-  return app;
+  const closeFrontDoor = mountFrontDoor(app, deps);
+  const linear = mountLinear(app, deps);
+  const closeMcp = mountMcp(app, { ...deps, linear: linear.operations });
+  const close = async () => {
+    await Promise.all([closeMcp(), linear.close(), closeFrontDoor()]);
+  };
+  return { app, close };
 }

@@ -18,7 +18,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
   const upstreams = upstreamUrlsFrom(config);
   const orchestrator = new OrchestratorClient(upstreams.orchestrator);
   const closing = new AbortController();
-  const app = createGatewayApp({
+  const { app, close } = createGatewayApp({
     config,
     logger,
     database,
@@ -34,6 +34,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     beforeClose: () => closing.abort(),
     onShutdown: async () => {
+      await close();
       await orchestrator.close();
       await database.close();
     },
