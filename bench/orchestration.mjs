@@ -135,10 +135,41 @@ function criticalPathMs(task) {
   return Math.max(...finish.values());
 }
 
+/**
+ * Where one task's overhead lies, along the chain of subtasks that finished last: from the task's
+ * creation to the first dispatch (`start`), each subtask's time beyond its model calls (`agents`:
+ * the HTTP hops, the agent's own work and the simulator's), the hand-offs from a subtask's recorded
+ * end to its dependant's dispatch (`handoffs`), and from the last subtask's end to the task's (`end`).
+ */
+function overheadParts(task) {
+  const at = (value) => Date.parse(value);
+  const byId = new Map(task.subtasks.map((subtask) => [subtask.id, subtask]));
+  const parts = { start: 0, agents: 0, handoffs: 0, end: 0 };
+  let current = task.subtasks.reduce((last, subtask) =>
+    at(subtask.finished_at) > at(last.finished_at) ? subtask : last,
+  );
+  parts.end = at(task.finished_at) - at(current.finished_at);
+  for (;;) {
+    const calls = current.result?.repaired ? 2 : 1;
+    parts.agents += at(current.finished_at) - at(current.started_at) - calls * CALL_MS;
+    const dependencies = current.depends_on.map((id) => byId.get(id));
+    if (dependencies.length === 0) {
+      parts.start = at(current.started_at) - at(task.created_at);
+      return parts;
+    }
+    const previous = dependencies.reduce((last, subtask) =>
+      at(subtask.finished_at) > at(last.finished_at) ? subtask : last,
+    );
+    parts.handoffs += at(current.started_at) - at(previous.finished_at);
+    current = previous;
+  }
+}
+
 /** One task at a time: each one's wall time (created → finished, as stored) minus its critical path. */
 async function overhead(sql, orchestratorUrl) {
   const ended = completions(sql);
   const overheads = [];
+  const parts = { start: [], agents: [], handoffs: [], end: [] };
   const paths = new Map();
   for (let index = 0; index < WARMUP_TASKS + SEQUENTIAL_TASKS; index++) {
     const row = await ended(await orchestrate(orchestratorUrl));
@@ -148,6 +179,7 @@ async function overhead(sql, orchestratorUrl) {
     const path = criticalPathMs(task);
     paths.set(path, (paths.get(path) ?? 0) + 1);
     overheads.push(row.finished_at - row.created_at - path);
+    for (const [name, ms] of Object.entries(overheadParts(task))) parts[name].push(ms);
   }
   const { p50, p99, mean } = summary(overheads);
   const shown = [...paths].map(([ms, count]) => `${ms} ms × ${count}`).join(", ");
@@ -156,6 +188,8 @@ async function overhead(sql, orchestratorUrl) {
       ` p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, mean ${mean.toFixed(1)} ms` +
       ` (goal p50 < 10 ms: ${p50 < 10 ? "met" : "NOT met"})`,
   );
+  const shares = Object.entries(parts).map(([name, values]) => `${name} ${summary(values).p50.toFixed(1)}`);
+  console.log(`    p50 of its parts along the last-finishing chain, ms: ${shares.join(", ")}`);
 }
 
 /** IN_FLIGHT tasks at all times for SECONDS: tasks finished per second, and their wall times. */

@@ -20,12 +20,22 @@ export async function freePort() {
   return port;
 }
 
+// BENCH_CPU_PROF_DIR=<dir> profiles every Node child (--cpu-prof); they are then stopped with
+// SIGTERM at the end, so that they write their profiles, rather than killed.
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+
 /**
  * Spawns `command args` from the repository root and resolves once `healthUrl` answers 2xx, with
  * the child, its output so far and `stop()` (SIGTERM, SIGKILL after 10 s).
  */
 export async function startProcess(name, { command = process.execPath, args, env = {}, healthUrl }) {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const profile = PROFILE_DIR && command === process.execPath;
+  const argv = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(command, [...argv, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   const output = [];
   const keep = (chunk) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
@@ -55,12 +65,20 @@ export async function startProcess(name, { command = process.execPath, args, env
   return { name, child, output, stop };
 }
 
+async function stopGently(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+}
+
 /**
  * Runs `main`, then exits: 0 when it resolves, 1 when it throws or outlives `watchdogMs`, 130 on
  * Ctrl-C. Every child still running is killed and `cleanUp` (dropping databases…) runs in all cases.
  */
 export function runGuarded(main, { watchdogMs, cleanUp = async () => {} }) {
   const finish = async (code) => {
+    if (PROFILE_DIR) await Promise.all([...children].map((child) => stopGently(child)));
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     await cleanUp().catch((error) => console.error(`clean-up failed: ${error}`));
     process.exit(code);

@@ -23,6 +23,9 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
  */
 export type Query = <Row = Record<string, unknown>>(text: string, params: readonly unknown[]) => Promise<Row[]>;
 
+/** A statement and its parameters, for `Database.pipeline`. */
+export type Statement = readonly [text: string, params: readonly unknown[]];
+
 export interface Database {
   db: Db;
   kind: DatabaseTarget["kind"];
@@ -34,6 +37,13 @@ export interface Database {
    * transaction holds the only connection.
    */
   transaction: <T>(work: (query: Query) => Promise<T>) => Promise<T>;
+  /**
+   * Runs `statements` in order in one transaction and answers each one's rows. On PostgreSQL they
+   * are pipelined — BEGIN, the statements and COMMIT sent at once, one round trip in all — so no
+   * statement can depend on an earlier one's answer in the client (it can in SQL: each sees the
+   * earlier ones' writes). When one fails, the rest are not applied and the whole batch throws.
+   */
+  pipeline: (statements: readonly Statement[]) => Promise<Record<string, unknown>[][]>;
   /** Round-trips a trivial query; what `/ready` checks. */
   ping: () => Promise<void>;
   close: () => Promise<void>;
@@ -79,11 +89,39 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
             (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
         ),
       )) as T,
+    pipeline: (statements) => pipelinePostgres(client, statements),
     ping: async () => {
       await client`select 1`;
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * BEGIN, the statements and COMMIT written to one reserved connection without waiting between them
+ * (postgres.js pipelines what is queued on a connection). After a failure PostgreSQL refuses the
+ * rest of the transaction and turns the COMMIT into a ROLLBACK, so nothing of the batch applies.
+ */
+async function pipelinePostgres(
+  client: postgres.Sql,
+  statements: readonly Statement[],
+): Promise<Record<string, unknown>[][]> {
+  const connection = await client.reserve();
+  try {
+    const begin = connection.unsafe("begin");
+    const answers = statements.map(([text, params]) =>
+      connection.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }),
+    );
+    const commit = connection.unsafe("commit");
+    const settled = await Promise.allSettled([begin, ...answers, commit]);
+    const failure = settled.find((outcome) => outcome.status === "rejected");
+    if (failure) throw failure.reason;
+    return settled
+      .slice(1, -1)
+      .map((outcome) => [...(outcome as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value]);
+  } finally {
+    connection.release();
+  }
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -99,6 +137,13 @@ async function openPglite(dataDir: string): Promise<Database> {
       client.transaction((tx) =>
         work(async <Row>(text: string, params: readonly unknown[]) => (await tx.query<Row>(text, [...params])).rows),
       ),
+    pipeline: (statements) =>
+      client.transaction(async (tx) => {
+        const answers: Record<string, unknown>[][] = [];
+        for (const [text, params] of statements)
+          answers.push((await tx.query<Record<string, unknown>>(text, [...params])).rows);
+        return answers;
+      }),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

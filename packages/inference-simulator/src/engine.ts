@@ -21,6 +21,12 @@ export interface LatencyModel {
 }
 
 export interface Sequence {
+  /**
+   * When the request reached the server (performance.now()). As in vLLM, latency counts from there:
+   * the work done before the engine (parsing, the chat template, tokenizing) is part of the time to
+   * first token, not added to it. Defaults to when `run` is called.
+   */
+  arrivedAt?: number | undefined;
   promptTokenIds: readonly number[];
   /** Every token the sequence will produce (an EOS token included), all counted in usage. */
   outputTokenIds: readonly number[];
@@ -117,7 +123,11 @@ export class Engine {
 
   /** Runs one sequence to its end. @throws the signal's reason when aborted. */
   async run(sequence: Sequence): Promise<SequenceResult> {
-    const arrived = performance.now();
+    const enqueued = performance.now();
+    const arrived = sequence.arrivedAt ?? enqueued;
+    // Spent before the engine saw the request, and so part of the time to first token; the wait in
+    // the queue, which follows, is added to it.
+    const handling = enqueued - arrived;
     const release = await this.#scheduler.acquire(sequence.signal).catch((reason: unknown) => {
       this.#countAbort();
       throw reason;
@@ -126,7 +136,7 @@ export class Engine {
     let emitted = 0;
     try {
       const scheduled = performance.now();
-      this.#metrics.queueTime.observe((scheduled - arrived) / 1000);
+      this.#metrics.queueTime.observe((scheduled - enqueued) / 1000);
       const prompt = sequence.promptTokenIds;
       this.#active.set(id, prompt.length);
       const lookup = this.#cache.lookup(prompt, sequence.cacheSalt);
@@ -136,7 +146,7 @@ export class Engine {
       this.#prefixCacheHits += lookup.hits;
 
       const prefillMs = ((prompt.length - lookup.hits) / this.#latency.prefillTokensPerSecond) * 1000;
-      await pause(this.#latency.ttftMs + prefillMs + sequence.extraDelayMs, sequence.signal);
+      await pause(this.#latency.ttftMs + prefillMs + sequence.extraDelayMs - handling, sequence.signal);
       this.#cache.insert(prompt, sequence.cacheSalt);
       this.#metrics.promptTokens.inc(prompt.length);
       this.#promptTokens += prompt.length;

@@ -10,7 +10,8 @@ import { Rng } from "./random.ts";
 import { type GenerationFields, stopStrings } from "./request-fields.ts";
 import { topicOf } from "./topic.ts";
 
-export type SimulatorEnv = { Bindings: HttpBindings };
+/** `arrivedAt`: when the request reached the server (performance.now()), where its latency starts. */
+export type SimulatorEnv = { Bindings: HttpBindings; Variables: { arrivedAt: number } };
 
 export interface Finish {
   reason: "stop" | "length";
@@ -102,6 +103,7 @@ export async function serveGeneration(
   });
   const run = (onProgress: (progress: Progress) => Promise<void> | void) =>
     simulator.engine.run({
+      arrivedAt: c.get("arrivedAt"),
       promptTokenIds: request.promptTokenIds,
       outputTokenIds: output.tokenIds,
       finishReason: output.finishReason,

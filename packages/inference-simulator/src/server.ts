@@ -77,6 +77,7 @@ export function createSimulator(input: SimulatorInput = {}): Simulator {
 
   const app = new Hono<SimulatorEnv>();
   app.use(async function simulatorHeader(c, next) {
+    c.set("arrivedAt", performance.now());
     await next();
     c.res.headers.set(SIMULATOR_HEADER, "devtools");
   });

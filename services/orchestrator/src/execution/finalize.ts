@@ -7,7 +7,7 @@ import type { Query } from "@devtools/db/client";
  * locking the task's row: the task's state is then stable while it is read and changed, and the
  * event ids it takes come after those of every transaction that held the lock before.
  */
-const LOCK_TASK = `
+export const LOCK_TASK = `
 select status, finished_at is not null as finished, cancel_requested_at is not null as cancel_requested,
        max_tokens is not null as budgeted
 from tasks where id = $1 for update`;
@@ -36,10 +36,16 @@ export async function lockTask(query: Query, taskId: string): Promise<LockedTask
   );
 }
 
-// Dependants of the failed subtask, transitively, that are still waiting.
-const SKIP_DEPENDANTS = `
+/**
+ * Skips every subtask that waits, directly or not, on the failed subtask `$2` of task `$1`, with the
+ * reason `$3`; answers the agent types skipped. Only while `$2` is `failed`: a statement sent without
+ * knowing whether the failure was recorded (see settle.ts) changes nothing when it was not.
+ */
+export const SKIP_DEPENDANTS = `
 with recursive dependants(id) as (
-  select s.id from subtasks s where s.task_id = $1 and $2::uuid = any(s.depends_on)
+  select s.id from subtasks s
+  where s.task_id = $1 and $2::uuid = any(s.depends_on)
+    and exists (select 1 from subtasks f where f.id = $2 and f.status = 'failed')
   union
   select s.id from subtasks s join dependants d on d.id = any(s.depends_on) where s.task_id = $1
 ),
@@ -55,20 +61,9 @@ select task_id, id, 'subtask.skipped', jsonb_build_object('agent_type', agent_ty
 from (select * from skipped order by position) ordered
 returning data->>'agent_type' as agent_type`;
 
-/** Skips every subtask that waits, directly or not, on `failedId`; answers the agent types skipped. */
-export async function skipDependants(
-  query: Query,
-  taskId: string,
-  failedId: string,
-  reason: string,
-): Promise<AgentType[]> {
-  const rows = await query<{ agent_type: AgentType }>(SKIP_DEPENDANTS, [taskId, failedId, reason]);
-  return rows.map((row) => row.agent_type);
-}
-
 // A task whose subtasks used up its token budget starts no more: its pending subtasks are skipped
 // and the reason kept on the task (only a budget writes tasks.error while a task runs), which its end reports.
-const ENFORCE_TOKEN_BUDGET = `
+export const ENFORCE_TOKEN_BUDGET = `
 with budget as (
   select t.max_tokens, coalesce(sum(s.prompt_tokens + s.completion_tokens), 0)::bigint as used
   from tasks t left join subtasks s on s.task_id = t.id
@@ -125,7 +120,7 @@ callback as (
   where f.callback_url is not null
 )`;
 
-const FINISH_IF_DONE = `
+export const FINISH_IF_DONE = `
 with counts as (
   select count(*) filter (where status in ('pending', 'running'))::int as active,
          count(*) filter (where status = 'succeeded')::int as succeeded,

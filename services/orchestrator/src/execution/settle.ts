@@ -1,8 +1,8 @@
 import type { ExecuteResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { TaskStatus } from "@devtools/contracts/task";
-import type { Database, Query } from "@devtools/db/client";
-import { enforceTokenBudget, finishTaskIfDone, lockTask, skipDependants } from "./finalize.ts";
+import type { Database, Statement } from "@devtools/db/client";
+import { ENFORCE_TOKEN_BUDGET, FINISH_IF_DONE, LOCK_TASK, SKIP_DEPENDANTS } from "./finalize.ts";
 
 /** Which dispatch of a subtask an outcome belongs to: the lease a claim took. */
 export interface Lease {
@@ -86,7 +86,7 @@ const STATEMENTS = {
     ),
 };
 
-function statementFor(lease: Lease, outcome: SubtaskOutcome, fence: string): [string, unknown[]] {
+function statementFor(lease: Lease, outcome: SubtaskOutcome, fence: string): Statement {
   const key = [lease.subtaskId, lease.owner, lease.generation, lease.attempts];
   const base = { agent_type: lease.agentType, attempt: lease.attempts, generation: lease.generation };
   switch (outcome.kind) {
@@ -120,47 +120,42 @@ function statementFor(lease: Lease, outcome: SubtaskOutcome, fence: string): [st
   }
 }
 
-/** Records an outcome inside a transaction that already holds the task's lock. */
-async function settleLocked(
-  query: Query,
-  lease: Lease,
-  outcome: SubtaskOutcome,
-  fence: string,
-  budgeted: boolean,
-): Promise<Settled> {
-  const [text, params] = statementFor(lease, outcome, fence);
-  const written = await query(text, params);
-  if (written.length === 0) return { recorded: false, skipped: [], taskStatus: undefined };
-  let skipped: AgentType[] = [];
-  if (outcome.kind === "failed") {
-    skipped = await skipDependants(
-      query,
-      lease.taskId,
-      lease.subtaskId,
-      `depends on the ${lease.agentType} subtask ${lease.subtaskId}, which failed`,
-    );
-  } else if (outcome.kind === "succeeded" && budgeted) {
-    // Only a success records tokens.
-    skipped = await enforceTokenBudget(query, lease.taskId);
-  }
-  const ends = outcome.kind === "succeeded" || outcome.kind === "failed";
-  const taskStatus = ends ? await finishTaskIfDone(query, lease.taskId) : undefined;
-  return { recorded: true, skipped, taskStatus };
-}
-
 /**
  * Records how a dispatch ended, with its events, in one transaction: the subtask's new state (only
- * if `lease` still holds it), the dependants a failure skips, and the task's end when this was its
- * last open subtask. `requireExpired` records only if the lease has also expired (the sweep's case).
+ * if `lease` still holds it), the dependants a failure skips, the pending subtasks a spent token
+ * budget skips, and the task's end when this was its last open subtask. `requireExpired` records
+ * only if the lease has also expired (the sweep's case).
+ *
+ * The statements go to the database as one pipeline (one round trip: this is on every plan's
+ * critical path), so none waits for another's answer: each after the first is written so that it
+ * changes nothing when the outcome was not recorded, or had nothing to change.
  */
-export function settleSubtask(
+export async function settleSubtask(
   database: Database,
   lease: Lease,
   outcome: SubtaskOutcome,
   { requireExpired = false }: { requireExpired?: boolean } = {},
 ): Promise<Settled> {
-  return database.transaction(async (query) => {
-    const task = await lockTask(query, lease.taskId);
-    return settleLocked(query, lease, outcome, requireExpired ? EXPIRED_FENCE : FENCE, task?.budgeted ?? false);
-  });
+  const { taskId, subtaskId, agentType } = lease;
+  const statements: Statement[] = [
+    [LOCK_TASK, [taskId]],
+    statementFor(lease, outcome, requireExpired ? EXPIRED_FENCE : FENCE),
+  ];
+  if (outcome.kind === "failed") {
+    const reason = `depends on the ${agentType} subtask ${subtaskId}, which failed`;
+    statements.push([SKIP_DEPENDANTS, [taskId, subtaskId, reason]]);
+  } else if (outcome.kind === "succeeded") {
+    statements.push([ENFORCE_TOKEN_BUDGET, [taskId]]);
+  }
+  const ends = outcome.kind === "succeeded" || outcome.kind === "failed";
+  if (ends) statements.push([FINISH_IF_DONE, [taskId]]);
+  const [, written, ...rest] = await database.pipeline(statements);
+  if (!written?.length) return { recorded: false, skipped: [], taskStatus: undefined };
+  const skipped = outcome.kind === "failed" || outcome.kind === "succeeded" ? (rest.shift() ?? []) : [];
+  const finished = ends ? rest.shift()?.[0] : undefined;
+  return {
+    recorded: true,
+    skipped: skipped.map((row) => row.agent_type as AgentType),
+    taskStatus: finished?.status as TaskStatus | undefined,
+  };
 }
