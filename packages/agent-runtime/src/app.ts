@@ -21,6 +21,8 @@ export interface AgentDependencies {
   metrics?: Registry;
   /** Where finished executions are kept by idempotency key. Default: this process's memory. */
   store?: IdempotencyStore;
+  /** INTERNAL_TOKEN: when set, callers (the orchestrator, the gateway) must present it. */
+  internalToken?: string | undefined;
 }
 
 const NOT_CONFIGURED: AgentInference = { missing: ["INFERENCE_BASE_URL (or INFERENCE_BACKENDS) is not set"] };
@@ -54,6 +56,7 @@ export function createAgentApp<Type extends AgentType>(
     description: definition.description,
     logger,
     metrics: registry,
+    internalToken: dependencies.internalToken,
     readiness: {
       inference: async () => {
         requireInference();

@@ -40,6 +40,7 @@ export async function startAgent<Type extends AgentType>(
     version,
     inference,
     metrics,
+    internalToken: config.INTERNAL_TOKEN,
     store:
       store ??
       new MemoryIdempotencyStore({ ttlMs: config.IDEMPOTENCY_TTL_MS, maxEntries: config.IDEMPOTENCY_MAX_ENTRIES }),

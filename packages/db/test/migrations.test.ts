@@ -6,7 +6,7 @@ import { openDatabase } from "../src/client.ts";
 import { databaseTargetFrom, describeTarget } from "../src/config.ts";
 
 describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
-  it("create the tasks, subtasks, task_events and callback_deliveries tables with their constraints", async () => {
+  it("create the orchestrator's and the gateway's tables with their constraints", async () => {
     const testDatabase = await createTestDatabase(kind);
     const database = await openDatabase(testDatabase.target);
     try {
@@ -15,7 +15,17 @@ describe.each(await testDatabaseKinds())("migrations on %s", (kind) => {
       );
       // postgres.js answers with the rows; PGlite with { rows }.
       const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { table_name: string }[];
-      expect(rows.map((row) => row.table_name)).toEqual(["callback_deliveries", "subtasks", "task_events", "tasks"]);
+      expect(rows.map((row) => row.table_name)).toEqual([
+        "api_keys",
+        "callback_deliveries",
+        "linear_connections",
+        "linear_task_links",
+        "linear_webhook_deliveries",
+        "oauth_states",
+        "subtasks",
+        "task_events",
+        "tasks",
+      ]);
       await expect(
         database.db.execute(
           sql`insert into tasks (id, description, priority, planner, routing_plan, estimated_tokens) values (gen_random_uuid(), 'x', 'urgent', 'rules', '{}', 1)`,

@@ -5,6 +5,7 @@ import { HttpError, problemResponse, toProblem } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { limitRequestBody } from "./middleware/body-limit.ts";
 import { httpMetrics } from "./middleware/http-metrics.ts";
+import { requireInternalToken } from "./middleware/internal-token.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
@@ -24,14 +25,16 @@ export interface ServiceOptions {
   metrics?: Registry;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
+  /** When set, every route but /health, /ready and /metrics requires `Authorization: Bearer <it>` (INTERNAL_TOKEN). */
+  internalToken?: string | undefined;
 }
 
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Builds a service's Hono app the one way every service is built: request id → log line → metrics →
- * body limit → routes → one problem+json error handler, with /health, /ready, /metrics,
- * /openapi.json and /docs already mounted. Add routes with `app.route("/", routes)`.
+ * internal token (when configured) → body limit → routes → one problem+json error handler, with
+ * /health, /ready, /metrics, /openapi.json and /docs already mounted. Add routes with `app.route("/", routes)`.
  */
 export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   const { logger } = options;
@@ -49,6 +52,7 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(httpMetrics(registry));
+  if (options.internalToken) app.use(requireInternalToken(options.internalToken));
   app.use(limitRequestBody(limit));
 
   app.route("/", healthRoutes(options.name, options.version, options.readiness ?? {}));

@@ -25,6 +25,8 @@ export const serviceEnvironment = z.object({
   LOG_LEVEL: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)).optional(),
   DEBUG: envBoolean.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The secret the services share: internal services require it, their callers send it. Unset: no check. */
+  INTERNAL_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 // Their values are never echoed back, even when malformed.

@@ -16,7 +16,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
   const database = await openDatabase(target);
   logger.info({ database: describeTarget(target) }, "database ready, migrations applied");
   const upstreams = upstreamUrlsFrom(config);
-  const orchestrator = new OrchestratorClient(upstreams.orchestrator);
+  const orchestrator = new OrchestratorClient(upstreams.orchestrator, { internalToken: config.INTERNAL_TOKEN });
   const closing = new AbortController();
   const { app, close } = createGatewayApp({
     config,

@@ -35,6 +35,8 @@ export interface OrchestratorDependencies {
   closing?: AbortSignal;
   /** Whether task-ended callbacks can be signed (CALLBACK_SIGNING_SECRET is set); else `callback_url` is refused. */
   callbacksEnabled?: boolean;
+  /** INTERNAL_TOKEN: when set, callers must present it (the gateway does). */
+  internalToken?: string | undefined;
 }
 
 /** Plans requests into subtasks, stores tasks and serves their state; its readiness is its database's. */
@@ -50,6 +52,7 @@ export function createOrchestratorApp({
   eventsPollMs = 500,
   closing,
   callbacksEnabled = false,
+  internalToken,
 }: OrchestratorDependencies) {
   const app = createServiceApp({
     name: "orchestrator",
@@ -58,6 +61,7 @@ export function createOrchestratorApp({
     logger,
     readiness: { database: database.ping },
     ...(metrics ? { metrics } : {}),
+    internalToken,
   });
   const commands = { database, notifier, execution };
   return app

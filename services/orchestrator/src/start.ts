@@ -52,6 +52,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
     eventsPollMs: config.TASK_EVENTS_POLL_MS,
     closing: closing.signal,
     callbacksEnabled: config.CALLBACK_SIGNING_SECRET !== undefined,
+    internalToken: config.INTERNAL_TOKEN,
   });
   const running = await serveApp(app, {
     port: config.PORT,
@@ -74,7 +75,10 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
     const agents = agentUrlsFrom(config);
     engine = new ExecutionEngine({
       database,
-      dispatcher: new HttpAgentDispatcher(agents, { connectionsPerAgent: config.AGENT_CONCURRENCY }),
+      dispatcher: new HttpAgentDispatcher(agents, {
+        connectionsPerAgent: config.AGENT_CONCURRENCY,
+        internalToken: config.INTERNAL_TOKEN,
+      }),
       notifier,
       logger,
       registry: metrics,

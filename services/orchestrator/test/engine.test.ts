@@ -1,5 +1,6 @@
 import type { Task } from "@devtools/contracts/task";
 import type { Database } from "@devtools/db/client";
+import { withTestDatabase } from "@devtools/db/testing";
 import { createLogger } from "@devtools/service-kit/logger";
 import { testDatabaseKinds } from "@devtools/testkit/database";
 import { waitFor } from "@devtools/testkit/poll";
@@ -10,7 +11,6 @@ import { ExecutionEngine, type ExecutionLimits } from "../src/execution/engine.t
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { cancelTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "@devtools/db/testing";
 import {
   ALL_AGENTS,
   answer,

@@ -1,4 +1,5 @@
 import type { Database } from "@devtools/db/client";
+import { withTestDatabase } from "@devtools/db/testing";
 import { testDatabaseKinds } from "@devtools/testkit/database";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type ClaimedSubtask, claimRunnableSubtasks } from "../src/execution/claim.ts";
@@ -6,7 +7,6 @@ import { exhaustedLeases, lostLeases, predecessorLeases, renewLeases } from "../
 import { type Lease, settleSubtask } from "../src/execution/settle.ts";
 import { cancelTask, retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "@devtools/db/testing";
 import { ALL_AGENTS, eventTrail, resultFor, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";

@@ -1,5 +1,6 @@
 import type { Task } from "@devtools/contracts/task";
 import type { Database } from "@devtools/db/client";
+import { withTestDatabase } from "@devtools/db/testing";
 import { createLogger } from "@devtools/service-kit/logger";
 import { testDatabaseKinds } from "@devtools/testkit/database";
 import { waitFor } from "@devtools/testkit/poll";
@@ -11,7 +12,6 @@ import { TaskEventNotifier } from "../src/execution/events.ts";
 import { settleSubtask } from "../src/execution/settle.ts";
 import { retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { withTestDatabase } from "@devtools/db/testing";
 import { ALL_AGENTS, eventTrail, FIVE_SUBTASKS, resultFor, ScriptedAgents, storeTask } from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";

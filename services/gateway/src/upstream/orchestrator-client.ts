@@ -1,11 +1,15 @@
 import type { OrchestrateRequest } from "@devtools/contracts/orchestrate";
 import type { ListTasksQuery, Task, TaskPage } from "@devtools/contracts/task";
+import type { TaskEvent } from "@devtools/contracts/task-events";
 import { Pool } from "undici";
+import { readServerSentEvents } from "./server-sent-events.ts";
 
 /** An answer from the orchestrator: its status and parsed JSON body (problem+json on errors). */
 export interface UpstreamAnswer<Body> {
   status: number;
   body: Body;
+  /** The body as received, for a caller that passes it on and need not serialize it again. */
+  text: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -15,6 +19,11 @@ export interface OrchestratorClientOptions {
   connections?: number;
 }
 
+/** `GET /tasks/{id}/events` opened: the events as they come, or the orchestrator's refusal. */
+export type TaskEventStream =
+  | { kind: "open"; events: AsyncIterable<TaskEvent> }
+  | { kind: "refused"; answer: UpstreamAnswer<unknown> };
+
 /**
  * The gateway's calls to the orchestrator over one keep-alive undici pool. Errors from the
  * orchestrator come back as answers (the caller decides what a 404 means); only a broken connection
@@ -22,12 +31,16 @@ export interface OrchestratorClientOptions {
  */
 export class OrchestratorClient {
   readonly #pool: Pool;
+  /** Event streams stay open for minutes: they get their own connections so that they never queue short calls. */
+  readonly #streams: Pool;
   readonly #base: string;
   readonly #headers: Record<string, string>;
 
   constructor(url: string, options: OrchestratorClientOptions = {}) {
     const base = new URL(url);
     this.#pool = new Pool(base.origin, { connections: options.connections ?? 16, keepAliveTimeout: 30_000 });
+    // The orchestrator sends a comment every 15 s on a quiet stream, so a long body timeout is safe.
+    this.#streams = new Pool(base.origin, { keepAliveTimeout: 30_000, bodyTimeout: 60_000 });
     this.#base = base.pathname.replace(/\/$/, "");
     this.#headers = {
       accept: "application/json",
@@ -63,8 +76,35 @@ export class OrchestratorClient {
     return this.#send("POST", `/tasks/${encodeURIComponent(id)}/cancel`, { signal });
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  /** `GET /tasks/{id}/events?after=…`: the task's events after `after`, live until it ends or `signal` aborts. */
+  async taskEvents(id: string, after: number, signal?: AbortSignal): Promise<TaskEventStream> {
+    const response = await this.#streams.request({
+      method: "GET",
+      path: `${this.#base}/tasks/${encodeURIComponent(id)}/events?after=${after}`,
+      headers: { ...this.#headers, accept: "text/event-stream" },
+      ...(signal ? { signal } : {}),
+    });
+    if (response.statusCode !== 200) {
+      const text = await response.body.text();
+      const answer = {
+        status: response.statusCode,
+        headers: response.headers,
+        text,
+        body: text ? JSON.parse(text) : null,
+      };
+      return { kind: "refused", answer };
+    }
+    const events = readServerSentEvents(response.body);
+    return {
+      kind: "open",
+      events: (async function* () {
+        for await (const event of events) yield JSON.parse(event.data) as TaskEvent;
+      })(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#pool.close(), this.#streams.destroy()]);
   }
 
   async #send<Body>(
@@ -84,6 +124,11 @@ export class OrchestratorClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const text = await response.body.text();
-    return { status: response.statusCode, headers: response.headers, body: (text ? JSON.parse(text) : null) as Body };
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      text,
+      body: (text ? JSON.parse(text) : null) as Body,
+    };
   }
 }

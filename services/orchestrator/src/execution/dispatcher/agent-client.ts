@@ -57,8 +57,18 @@ function parse(text: string): unknown {
  */
 export class HttpAgentDispatcher implements AgentDispatcher {
   readonly #pools = new Map<AgentType, { pool: Pool; path: string; url: string }>();
+  readonly #headers: Record<string, string>;
 
-  constructor(urls: Record<AgentType, string>, { connectionsPerAgent }: { connectionsPerAgent: number }) {
+  /** `internalToken` (INTERNAL_TOKEN) is sent as `authorization: Bearer …` to agents that require it. */
+  constructor(
+    urls: Record<AgentType, string>,
+    { connectionsPerAgent, internalToken }: { connectionsPerAgent: number; internalToken?: string | undefined },
+  ) {
+    this.#headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...(internalToken ? { authorization: `Bearer ${internalToken}` } : {}),
+    };
     for (const [agentType, url] of Object.entries(urls) as [AgentType, string][]) {
       const base = new URL(url);
       const pool = new Pool(base.origin, {
@@ -82,7 +92,7 @@ export class HttpAgentDispatcher implements AgentDispatcher {
       const response = await target.pool.request({
         path: target.path,
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
+        headers: this.#headers,
         body: JSON.stringify(request),
         signal,
       });
