@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -124,7 +125,38 @@ async function pipelinePostgres(
   }
 }
 
+// Embedded databases open in this process, by folder: services hosted in one process (`npm start`)
+// share one PGlite per folder rather than each paying for its own (about 140 MB of WebAssembly memory).
+const openFolders = new Map<string, { opened: Promise<Database>; users: number }>();
+
 async function openPglite(dataDir: string): Promise<Database> {
+  // `memory://` and other URLs are private to their caller.
+  if (dataDir.includes("://")) return openPgliteInstance(dataDir);
+  const folder = resolve(dataDir);
+  let entry = openFolders.get(folder);
+  if (!entry) {
+    entry = { opened: openPgliteInstance(folder), users: 0 };
+    openFolders.set(folder, entry);
+    entry.opened.catch(() => openFolders.delete(folder));
+  }
+  const shared = entry;
+  shared.users += 1;
+  const database = await shared.opened;
+  let closed = false;
+  return {
+    ...database,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      openFolders.delete(folder);
+      await database.close();
+    },
+  };
+}
+
+async function openPgliteInstance(dataDir: string): Promise<Database> {
   if (!dataDir.includes("://")) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, { startParams: PGLITE_START_PARAMS });
   const db = drizzlePglite({ client, schema });

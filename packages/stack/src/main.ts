@@ -6,7 +6,7 @@ import { environmentFor, selectServices, startStack, UnknownServiceError } from 
 // `npm start [-- name…]`: the whole stack, or the named services, in this process.
 const dataRoot = resolve(import.meta.dirname, "../../../.data");
 
-/** Creates or migrates the orchestrator's database in a child process before the stack starts. */
+/** Creates or migrates the stack's database in a child process before the stack starts. */
 function migrateDatabase(env: Record<string, string | undefined>) {
   const script = createRequire(import.meta.url).resolve("@devtools/db/migrate");
   const result = spawnSync(process.execPath, [script], { env, stdio: "inherit" });
@@ -15,7 +15,8 @@ function migrateDatabase(env: Record<string, string | undefined>) {
 
 try {
   const names = selectServices(process.argv.slice(2));
-  if (names.includes("orchestrator")) migrateDatabase(environmentFor("orchestrator", process.env, dataRoot));
+  const keepsState = names.filter((name) => name === "orchestrator" || name === "gateway");
+  if (keepsState[0]) migrateDatabase(environmentFor(keepsState[0], process.env, dataRoot));
   const stack = await startStack({ names, env: process.env, dataRoot });
   const width = Math.max(...stack.services.map((service) => service.name.length));
   const lines = stack.services.map(

@@ -45,11 +45,17 @@ export function serviceUrls(env: Record<string, string | undefined>): Record<Ser
 export const inferenceConfigured = (env: Record<string, string | undefined>) =>
   Boolean(env.INFERENCE_BASE_URL || env.INFERENCE_BACKENDS);
 
+/**
+ * The folder of the one embedded database the hosted services share (the orchestrator's and the
+ * gateway's tables differ): one PGlite in the process instead of one per service.
+ */
+export const EMBEDDED_DATABASE_FOLDER = "stack";
+
 const isAgent = (name: ServiceName) => (AGENT_TYPES as readonly string[]).includes(name);
 
 /**
- * What a service started by the stack sees: the environment, every service's URL, its port and data
- * folder, and for the agents the simulator's URL when the stack runs one. The orchestrator is not
+ * What a service started by the stack sees: the environment, every service's URL, its port, the
+ * shared data folder, and for the agents the simulator's URL when the stack runs one. The orchestrator is not
  * pointed at the simulator: its model planner needs a model that reasons, and a simulated plan
  * would only ever fall back to the rules.
  */
@@ -66,14 +72,14 @@ export function environmentFor(
     ...(simulatorUrl && isAgent(name) ? { INFERENCE_BASE_URL: simulatorUrl } : {}),
     ...Object.fromEntries(SERVICE_NAMES.map((other) => [SERVICES[other].urlVariable, urls[other].origin])),
     PORT: url.port || (url.protocol === "https:" ? "443" : "80"),
-    DATA_DIR: join(env.DATA_DIR || dataRoot, name),
+    DATA_DIR: join(env.DATA_DIR || dataRoot, EMBEDDED_DATABASE_FOLDER),
   };
 }
 
 export interface StackOptions {
   names: readonly string[];
   env: Record<string, string | undefined>;
-  /** Embedded databases go under `<dataRoot>/<service>` unless DATA_DIR or a server is configured. */
+  /** The embedded database goes in `<DATA_DIR or dataRoot>/stack` unless a server is configured. */
   dataRoot: string;
 }
 

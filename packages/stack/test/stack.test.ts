@@ -30,7 +30,9 @@ describe("environmentFor", () => {
   it("listens on the port of the service's own URL variable and tells every service where the others are", () => {
     const env = environmentFor("orchestrator", { ORCHESTRATOR_URL: "http://localhost:9101" }, "/data");
     expect(env.PORT).toBe("9101");
-    expect(env.DATA_DIR).toBe("/data/orchestrator");
+    // One embedded database for the services the stack hosts, not one PGlite each.
+    expect(env.DATA_DIR).toBe("/data/stack");
+    expect(environmentFor("gateway", {}, "/data").DATA_DIR).toBe("/data/stack");
     expect(env.CODE_REVIEW_URL).toBe("http://localhost:8003");
   });
 

@@ -15,7 +15,7 @@ Usage:
 `;
 
 // Where `npm start` keeps the gateway's embedded database, so that both find the same keys.
-const STACK_DATA_DIR = resolve(import.meta.dirname, "../../../../.data/gateway");
+const STACK_DATA_DIR = resolve(import.meta.dirname, "../../../../.data/stack");
 
 const adminEnvironment = databaseEnvironment.extend({ PORT: serviceEnvironment.shape.PORT.default(8000) });
 
