@@ -1,5 +1,6 @@
 import { MAX_DESCRIPTION_LENGTH } from "@devtools/contracts/orchestrate";
 import type { Database } from "@devtools/db/client";
+import { BatchWorker } from "@devtools/service-kit/batch-worker";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { OrchestratorClient } from "../upstream/orchestrator-client.ts";
 import type { LinearClient } from "./linear-client.ts";
@@ -32,48 +33,29 @@ const LEASE_MS = 60_000;
  */
 export class TaskStarter {
   readonly #options: TaskStarterOptions;
-  readonly #timer: NodeJS.Timeout;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  readonly #worker: BatchWorker;
 
   constructor(options: TaskStarterOptions) {
     this.#options = options;
-    this.#timer = setInterval(() => this.wake(), options.pollMs ?? 5_000);
-    this.#timer.unref();
-  }
-
-  wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#rounds().finally(() => {
-      this.#running = undefined;
+    this.#worker = new BatchWorker({
+      round: async () => {
+        const claimed = await claimDueLinks(options.database.query, BATCH, LEASE_MS);
+        await Promise.all(claimed.map((link) => this.#start(link)));
+        return claimed.length;
+      },
+      batch: BATCH,
+      logger: options.logger,
+      what: "starting Linear tasks",
+      pollMs: options.pollMs ?? 5_000,
     });
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    await this.#running;
+  wake(): void {
+    this.#worker.wake();
   }
 
-  async #rounds(): Promise<void> {
-    do {
-      this.#again = false;
-      try {
-        let claimed: TaskLink[];
-        do {
-          claimed = await claimDueLinks(this.#options.database.query, BATCH, LEASE_MS);
-          await Promise.all(claimed.map((link) => this.#start(link)));
-        } while (claimed.length === BATCH && !this.#stopped);
-      } catch (error) {
-        this.#options.logger.warn({ err: error }, "starting Linear tasks failed; retrying at the next poll");
-        return;
-      }
-    } while (this.#again && !this.#stopped);
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   async #start(link: TaskLink): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Database } from "@devtools/db/client";
+import { BatchWorker } from "@devtools/service-kit/batch-worker";
 import type { Logger } from "@devtools/service-kit/logger";
 import { type RetryPolicy, retryAfterMs, retryDelayMs } from "./failure-policy.ts";
 
@@ -81,9 +82,7 @@ export class CallbackDeliverer {
   readonly #logger: Logger;
   readonly #random: () => number;
   readonly #retry: RetryPolicy;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  readonly #worker: BatchWorker;
 
   constructor(options: CallbackDelivererOptions) {
     this.#database = options.database;
@@ -96,38 +95,22 @@ export class CallbackDeliverer {
       baseDelayMs: options.limits.baseDelayMs,
       maxDelayMs: options.limits.maxDelayMs,
     };
-  }
-
-  /** Delivers what is due now; coalesces wakes that come while a round runs into one more round. */
-  wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#rounds().finally(() => {
-      this.#running = undefined;
+    this.#worker = new BatchWorker({
+      round: () => this.#round(),
+      batch: options.limits.batch,
+      logger: this.#logger,
+      what: "delivering callbacks",
     });
   }
 
-  /** Claims nothing more and waits for the deliveries in flight. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.#running;
+  /** Delivers what is due now; wakes that come while a round runs coalesce into one more. */
+  wake(): void {
+    this.#worker.wake();
   }
 
-  async #rounds(): Promise<void> {
-    do {
-      this.#again = false;
-      try {
-        // A full batch may mean more are due.
-        let claimed = this.#limits.batch;
-        while (!this.#stopped && claimed === this.#limits.batch) claimed = await this.#round();
-      } catch (error) {
-        this.#logger.warn({ err: error }, "delivering callbacks failed; retrying at the next poll");
-        return;
-      }
-    } while (this.#again && !this.#stopped);
+  /** Claims nothing more and waits for the deliveries in flight. */
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   async #round(): Promise<number> {
