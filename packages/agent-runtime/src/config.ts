@@ -4,7 +4,7 @@ import { inferenceEnvironment } from "@devtools/inference/config";
 import { parseEnvironment, serviceEnvironment } from "@devtools/service-kit/config";
 import { z } from "zod";
 
-const agentEnvironment = serviceEnvironment.extend(inferenceEnvironment.shape).extend({
+export const agentEnvironment = serviceEnvironment.extend(inferenceEnvironment.shape).extend({
   /** How long a finished execution answers repeats of its idempotency key. */
   IDEMPOTENCY_TTL_MS: z.coerce
     .number()

@@ -60,6 +60,9 @@ const SETTINGS: readonly Setting[] = [
 
 const envName = (setting: Setting) => `SIMULATOR_${setting.flag.slice(2).replaceAll("-", "_").toUpperCase()}`;
 
+/** Every variable the simulator reads, for deployment files to be checked against. */
+export const SIMULATOR_VARIABLES: readonly string[] = [...SETTINGS.map(envName), "VLLM_API_KEY"];
+
 /** Thrown for a bad command line or environment; names every offending flag or variable. */
 export class CommandLineError extends Error {
   readonly problems: readonly string[];

@@ -7,7 +7,7 @@ import { mcpEnvironment } from "./mcp/config.ts";
 import { upstreamEnvironment } from "./upstream/config.ts";
 
 // Each concern declares its own variables beside its code; the gateway reads them all once.
-const gatewayEnvironment = serviceEnvironment
+export const gatewayEnvironment = serviceEnvironment
   .extend({ PORT: serviceEnvironment.shape.PORT.default(8000) })
   .extend(upstreamEnvironment.shape)
   .extend(databaseEnvironment.shape)

@@ -8,7 +8,7 @@ import { z } from "zod";
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const agentUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional();
 
-const orchestratorEnvironment = serviceEnvironment
+export const orchestratorEnvironment = serviceEnvironment
   .extend({
     PORT: serviceEnvironment.shape.PORT.default(8001),
     /** How long POST /orchestrate waits for the model planner before the rules plan instead. */
