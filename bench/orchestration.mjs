@@ -11,6 +11,7 @@
 // BENCH_SECONDS (20), BENCH_CALL_MS (200), BENCH_POSTGRES_URL (an admin connection).
 
 import { createDatabase, dropDatabases, postgres } from "./support/databases.mjs";
+import { histogramTotalsAcross } from "./support/metrics.mjs";
 import { freePort, runGuarded, startProcess } from "./support/processes.mjs";
 import { summary } from "./support/stats.mjs";
 
@@ -62,6 +63,7 @@ async function startServices(databaseUrl, inferenceUrl) {
       env: { ...common, ...env, PORT: new URL(urls[name]).port },
       healthUrl: `${urls[name]}/health`,
     });
+  const agentMetrics = AGENTS.map((agent) => `${urls[agent]}/metrics`);
   await Promise.all(
     AGENTS.map((agent) =>
       start(agent, { INFERENCE_BASE_URL: inferenceUrl, INFERENCE_MAX_CONCURRENCY: String(IN_FLIGHT * 2) }),
@@ -74,7 +76,7 @@ async function startServices(databaseUrl, inferenceUrl) {
     EXECUTION_CONCURRENCY: String(IN_FLIGHT * SUBTASKS),
     AGENT_CONCURRENCY: String(IN_FLIGHT * 2),
   });
-  return urls.orchestrator;
+  return { orchestratorUrl: urls.orchestrator, agentMetrics };
 }
 
 async function orchestrate(orchestratorUrl) {
@@ -165,17 +167,58 @@ function overheadParts(task) {
   }
 }
 
+/** The histograms that split a subtask's time into hops: the simulator's, the agents' calls to it, their executions. */
+async function hopTotals(simulatorMetrics, agentMetrics) {
+  const [simulator, calls, executions] = await Promise.all([
+    histogramTotalsAcross([simulatorMetrics], "vllm:e2e_request_latency_seconds"),
+    histogramTotalsAcross(agentMetrics, "inference_request_duration_seconds"),
+    histogramTotalsAcross(agentMetrics, "agent_execution_duration_seconds"),
+  ]);
+  return { simulator, calls, executions };
+}
+
+/**
+ * Where the `agents` part goes, per model call and per subtask, from the services' own histograms
+ * over the measured tasks: the simulator beyond its fixed latency (arrival to answer), the agent's
+ * HTTP call beyond the simulator's time, the agent's own work beyond its calls, and the
+ * orchestrator's side of a dispatch (claim to recorded outcome) beyond the agent's execution.
+ */
+function hopShares(before, after, subtaskMs) {
+  const delta = (name) => ({
+    sum: (after[name].sum - before[name].sum) * 1000,
+    count: after[name].count - before[name].count,
+  });
+  const simulator = delta("simulator");
+  const calls = delta("calls");
+  const executions = delta("executions");
+  const dispatched = subtaskMs.reduce((sum, ms) => sum + ms, 0);
+  const perCall = (ms) => (ms / calls.count).toFixed(2);
+  const perSubtask = (ms) => (ms / executions.count).toFixed(2);
+  return [
+    `simulator beyond ${CALL_MS} ms ${perCall(simulator.sum - simulator.count * CALL_MS)}/call`,
+    `agent → simulator hop ${perCall(calls.sum - simulator.sum)}/call`,
+    `agent's own work ${perSubtask(executions.sum - calls.sum)}/subtask`,
+    `orchestrator ↔ agent (claim to settle, beyond the execution) ${perSubtask(dispatched - executions.sum)}/subtask`,
+    `(${calls.count} calls, ${executions.count} subtasks)`,
+  ].join("; ");
+}
+
 /** One task at a time: each one's wall time (created → finished, as stored) minus its critical path. */
-async function overhead(sql, orchestratorUrl) {
+async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
   const ended = completions(sql);
   const overheads = [];
   const parts = { start: [], agents: [], handoffs: [], end: [] };
   const paths = new Map();
+  const subtaskMs = [];
+  let hopsBefore;
   for (let index = 0; index < WARMUP_TASKS + SEQUENTIAL_TASKS; index++) {
+    if (index === WARMUP_TASKS) hopsBefore = await hopTotals(simulatorMetrics, agentMetrics);
     const row = await ended(await orchestrate(orchestratorUrl));
     if (row.status !== "succeeded") throw new Error(`task ${row.id} ended ${row.status}`);
     if (index < WARMUP_TASKS) continue;
     const task = await (await fetch(`${orchestratorUrl}/tasks/${row.id}`)).json();
+    for (const subtask of task.subtasks)
+      subtaskMs.push(Date.parse(subtask.finished_at) - Date.parse(subtask.started_at));
     const path = criticalPathMs(task);
     paths.set(path, (paths.get(path) ?? 0) + 1);
     overheads.push(row.finished_at - row.created_at - path);
@@ -190,6 +233,8 @@ async function overhead(sql, orchestratorUrl) {
   );
   const shares = Object.entries(parts).map(([name, values]) => `${name} ${summary(values).p50.toFixed(1)}`);
   console.log(`    p50 of its parts along the last-finishing chain, ms: ${shares.join(", ")}`);
+  const hops = hopShares(hopsBefore, await hopTotals(simulatorMetrics, agentMetrics), subtaskMs);
+  console.log(`    mean hops, ms: ${hops}`);
 }
 
 /** IN_FLIGHT tasks at all times for SECONDS: tasks finished per second, and their wall times. */
@@ -222,10 +267,10 @@ async function main() {
   );
   const databaseUrl = await createDatabase();
   const simulator = await startSimulator();
-  const orchestratorUrl = await startServices(databaseUrl, simulator.url);
+  const { orchestratorUrl, agentMetrics } = await startServices(databaseUrl, simulator.url);
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   try {
-    await overhead(sql, orchestratorUrl);
+    await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
     await throughput(sql, orchestratorUrl);
   } finally {
     await sql.end({ timeout: 2 });

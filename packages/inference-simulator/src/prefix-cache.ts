@@ -33,37 +33,13 @@ export class PrefixCache {
     return this.#blocks.size;
   }
 
-  /** Counts how many leading tokens of `tokens` are cached, and marks those blocks as used. */
-  lookup(tokens: readonly number[], salt?: string): PrefixLookup {
-    if (!this.#options.enabled) return { queried: tokens.length, hits: 0 };
-    // Like vLLM, the last prompt token is always computed, so a fully cached prompt still leaves one.
-    const hashes = this.#blockHashes(tokens.slice(0, Math.max(0, tokens.length - 1)), salt);
-    let hitBlocks = 0;
-    for (const hash of hashes) {
-      if (!this.#blocks.has(hash)) break;
-      this.#touch(hash);
-      hitBlocks++;
-    }
-    return { queried: tokens.length, hits: hitBlocks * this.#options.blockSize };
-  }
-
-  /** Remembers every full block of `tokens` (prompt plus output, as vLLM caches both). */
-  insert(tokens: readonly number[], salt?: string): void {
-    if (!this.#options.enabled) return;
-    for (const hash of this.#blockHashes(tokens, salt)) this.#touch(hash);
-    while (this.#blocks.size > this.#options.capacityBlocks) {
-      const oldest = this.#blocks.keys().next();
-      if (oldest.done) break;
-      this.#blocks.delete(oldest.value);
-    }
-  }
-
-  #touch(hash: string): void {
-    this.#blocks.delete(hash);
-    this.#blocks.set(hash, true);
-  }
-
-  #blockHashes(tokens: readonly number[], salt = ""): string[] {
+  /**
+   * Names every full block of a sequence (prompt then output), each hash chained to the one before,
+   * once per request: the engine looks the prompt up and inserts prompt and output with the same
+   * names, so no hashing is left for after the model's time has run out.
+   */
+  blocks(tokens: readonly number[], salt = ""): string[] {
+    if (!this.#options.enabled) return [];
     const { blockSize } = this.#options;
     const hashes: string[] = [];
     let parent = `salt:${salt}`;
@@ -75,5 +51,35 @@ export class PrefixCache {
       hashes.push(parent);
     }
     return hashes;
+  }
+
+  /**
+   * Counts how many leading tokens of a prompt of `promptTokens` tokens are cached, given the
+   * sequence's `blocks`, and marks those blocks as used.
+   */
+  lookup(blocks: readonly string[], promptTokens: number): PrefixLookup {
+    // Like vLLM, the last prompt token is always computed, so a fully cached prompt still leaves one.
+    const candidates = Math.min(blocks.length, Math.floor(Math.max(0, promptTokens - 1) / this.#options.blockSize));
+    let hitBlocks = 0;
+    while (hitBlocks < candidates && this.#blocks.has(blocks[hitBlocks] as string)) {
+      this.#touch(blocks[hitBlocks] as string);
+      hitBlocks++;
+    }
+    return { queried: promptTokens, hits: hitBlocks * this.#options.blockSize };
+  }
+
+  /** Remembers `blocks` (vLLM caches prompt and output blocks alike), evicting the least recently used. */
+  insert(blocks: readonly string[]): void {
+    for (const hash of blocks) this.#touch(hash);
+    while (this.#blocks.size > this.#options.capacityBlocks) {
+      const oldest = this.#blocks.keys().next();
+      if (oldest.done) break;
+      this.#blocks.delete(oldest.value);
+    }
+  }
+
+  #touch(hash: string): void {
+    this.#blocks.delete(hash);
+    this.#blocks.set(hash, true);
   }
 }

@@ -3,35 +3,50 @@ import { PrefixCache } from "../src/prefix-cache.ts";
 import { clientFor, metric, scrape, start } from "./support.ts";
 
 const tokens = (count: number, offset = 0) => Array.from({ length: count }, (_, index) => 1_000 + offset + index);
+// As the engine uses it: a sequence's blocks named once, then looked up and inserted by name.
+const insert = (cache: PrefixCache, sequence: number[], salt?: string) => cache.insert(cache.blocks(sequence, salt));
+const lookup = (cache: PrefixCache, prompt: number[], salt?: string) =>
+  cache.lookup(cache.blocks(prompt, salt), prompt.length);
 
 describe("PrefixCache", () => {
   it("hits whole leading blocks only, never the last prompt token", () => {
     const cache = new PrefixCache({ blockSize: 16, capacityBlocks: 100, enabled: true });
-    cache.insert(tokens(40));
+    insert(cache, tokens(40));
 
-    expect(cache.lookup(tokens(40))).toEqual({ queried: 40, hits: 32 });
-    expect(cache.lookup(tokens(33))).toEqual({ queried: 33, hits: 32 });
-    expect(cache.lookup(tokens(32))).toEqual({ queried: 32, hits: 16 });
-    expect(cache.lookup([...tokens(20), 7, ...tokens(20, 21)])).toEqual({ queried: 41, hits: 16 });
-    expect(cache.lookup(tokens(40, 1))).toEqual({ queried: 40, hits: 0 });
+    expect(lookup(cache, tokens(40))).toEqual({ queried: 40, hits: 32 });
+    expect(lookup(cache, tokens(33))).toEqual({ queried: 33, hits: 32 });
+    expect(lookup(cache, tokens(32))).toEqual({ queried: 32, hits: 16 });
+    expect(lookup(cache, [...tokens(20), 7, ...tokens(20, 21)])).toEqual({ queried: 41, hits: 16 });
+    expect(lookup(cache, tokens(40, 1))).toEqual({ queried: 40, hits: 0 });
+  });
+
+  it("names a prompt's blocks as the leading blocks of the whole sequence, so one naming serves both", () => {
+    const cache = new PrefixCache({ blockSize: 16, capacityBlocks: 100, enabled: true });
+    const sequence = cache.blocks([...tokens(40), ...tokens(30, 900)]);
+    cache.insert(sequence);
+
+    expect(sequence).toHaveLength(4);
+    expect(sequence.slice(0, 2)).toEqual(cache.blocks(tokens(40)));
+    expect(cache.lookup(sequence, 40)).toEqual({ queried: 40, hits: 32 });
+    expect(lookup(cache, [...tokens(40), ...tokens(30, 900)])).toEqual({ queried: 70, hits: 64 });
   });
 
   it("keeps salted prompts apart and evicts the least recently used blocks", () => {
     const cache = new PrefixCache({ blockSize: 4, capacityBlocks: 2, enabled: true });
-    cache.insert(tokens(9), "tenant-a");
+    insert(cache, tokens(9), "tenant-a");
 
-    expect(cache.lookup(tokens(9), "tenant-b").hits).toBe(0);
-    expect(cache.lookup(tokens(9), "tenant-a").hits).toBe(8);
-    cache.insert(tokens(9, 500));
+    expect(lookup(cache, tokens(9), "tenant-b").hits).toBe(0);
+    expect(lookup(cache, tokens(9), "tenant-a").hits).toBe(8);
+    insert(cache, tokens(9, 500));
     expect(cache.size).toBe(2);
-    expect(cache.lookup(tokens(9), "tenant-a").hits).toBe(0);
+    expect(lookup(cache, tokens(9), "tenant-a").hits).toBe(0);
   });
 
   it("counts no hits when prefix caching is disabled", () => {
     const cache = new PrefixCache({ blockSize: 16, capacityBlocks: 100, enabled: false });
-    cache.insert(tokens(64));
+    insert(cache, tokens(64));
 
-    expect(cache.lookup(tokens(64))).toEqual({ queried: 64, hits: 0 });
+    expect(lookup(cache, tokens(64))).toEqual({ queried: 64, hits: 0 });
   });
 });
 
