@@ -114,6 +114,61 @@ describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
     expect(await metric("orchestrator_tokens_total", { kind: "completion" })).toBe(250);
   });
 
+  it("claims the dependants a success frees in the transaction that records it", async () => {
+    const agents = new ScriptedAgents(ScriptedAgents.succeedingAfter(20));
+    const engine = await startEngine(agents);
+    const { task } = await storeTask(database);
+    engine.wake();
+
+    expect((await finished(task.task_id)).status).toBe("succeeded");
+    // now() is a transaction's start time, distinct per transaction: a dependant that started at the
+    // very instant one of its dependencies finished was claimed by the transaction that recorded that
+    // success (the one that freed it, which is not always the one that began last), not by a later claim.
+    const handOffs = await database.query<{ agent_type: string; same_transaction: boolean }>(
+      `select d.agent_type,
+              d.started_at in (select s.finished_at from subtasks s where s.id = any(d.depends_on)) as same_transaction
+       from subtasks d where d.task_id = $1 and cardinality(d.depends_on) > 0 order by d.position`,
+      [task.task_id],
+    );
+    expect(handOffs).toEqual([
+      { agent_type: "code-review", same_transaction: true },
+      { agent_type: "cicd", same_transaction: true },
+      { agent_type: "documentation", same_transaction: true },
+    ]);
+  });
+
+  it("never runs more than its global and per-agent limits at once, hand-offs included", async () => {
+    const running = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const step = (key: string, by: number) => {
+      running.set(key, (running.get(key) ?? 0) + by);
+      peak.set(key, Math.max(peak.get(key) ?? 0, running.get(key) ?? 0));
+    };
+    const succeed = ScriptedAgents.succeedingAfter(15);
+    const agents = new ScriptedAgents(async (call, index) => {
+      step("all", 1);
+      step(call.agentType, 1);
+      try {
+        return await succeed(call, index);
+      } finally {
+        step("all", -1);
+        step(call.agentType, -1);
+      }
+    });
+    const engine = await startEngine(agents, { limits: { concurrency: 5, agentConcurrency: 2 } });
+    const tasks = [];
+    for (let index = 0; index < 8; index++) tasks.push((await storeTask(database)).task);
+    engine.wake();
+
+    for (const task of tasks) expect((await finished(task.task_id, 20_000)).status).toBe("succeeded");
+    expect(agents.calls).toHaveLength(40);
+    // The limits bind (the peaks reach them) and hold.
+    expect(peak.get("all")).toBe(5);
+    for (const agentType of ["feature-dev", "infrastructure", "code-review", "cicd", "documentation"]) {
+      expect(peak.get(agentType), agentType).toBe(2);
+    }
+  });
+
   it("retries a transient failure with the same key, and fails a 4xx at once, skipping its dependants", async () => {
     const succeed = ScriptedAgents.succeedingAfter(5);
     const agents = new ScriptedAgents((call, index) => {

@@ -1,6 +1,6 @@
 import type { Artifact, UpstreamResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
-import type { Query } from "@devtools/db/client";
+import type { Query, Statement } from "@devtools/db/client";
 
 /**
  * PostgreSQL is the queue: the subtask rows are the jobs, and a claim is one UPDATE over the rows
@@ -74,7 +74,10 @@ select c.id, c.task_id, c.agent_type, c.description, c.generation, c.attempts, c
                   'artifacts', coalesce(d.result->'artifacts', '[]'::jsonb))
                 order by d.position)
          from subtasks d where d.id = any(c.depends_on)
-       ), '[]'::jsonb) as upstream
+       ), '[]'::jsonb) as upstream,
+       coalesce((
+         select jsonb_agg(d.agent_type) from subtasks d where d.task_id = c.task_id and c.id = any(d.depends_on)
+       ), '[]'::jsonb) as dependants
 from claimed c`;
 
 /** A subtask this process now runs under its lease, with what the agent needs. */
@@ -90,6 +93,8 @@ export interface ClaimedSubtask {
   recovered: boolean;
   previousOwner: string | null;
   upstream: UpstreamResult[];
+  /** The agent types of the subtasks that depend on this one: what its success may free. */
+  dependants: AgentType[];
 }
 
 interface ClaimRow {
@@ -102,6 +107,7 @@ interface ClaimRow {
   recovered: boolean;
   previous_owner: string | null;
   upstream: { subtask_id: string; agent_type: AgentType; summary: string; artifacts: Artifact[] }[];
+  dependants: AgentType[];
 }
 
 export interface ClaimRequest {
@@ -115,20 +121,21 @@ export interface ClaimRequest {
   inFlight: readonly string[];
 }
 
-/** Claims runnable subtasks up to the quotas, oldest task first. */
-export async function claimRunnableSubtasks(query: Query, request: ClaimRequest): Promise<ClaimedSubtask[]> {
+/** The claim as one statement, for a pipeline; undefined when no quota is left. */
+export function claimStatement(request: ClaimRequest): Statement | undefined {
   const quotas = Object.entries(request.quotas)
     .filter(([, n]) => n !== undefined && n > 0)
     .map(([agent_type, n]) => ({ agent_type, n }));
-  if (quotas.length === 0) return [];
-  const rows = await query<ClaimRow>(CLAIM, [
-    JSON.stringify(quotas),
-    request.owner,
-    request.leaseMs,
-    request.maxAttempts,
-    JSON.stringify(request.inFlight),
-  ]);
-  return rows.map((row) => ({
+  if (quotas.length === 0) return undefined;
+  return [
+    CLAIM,
+    [JSON.stringify(quotas), request.owner, request.leaseMs, request.maxAttempts, JSON.stringify(request.inFlight)],
+  ];
+}
+
+/** The claimed subtasks in the rows the claim statement answered. */
+export function claimedFrom(rows: readonly object[]): ClaimedSubtask[] {
+  return (rows as ClaimRow[]).map((row) => ({
     id: row.id,
     taskId: row.task_id,
     agentType: row.agent_type,
@@ -138,5 +145,13 @@ export async function claimRunnableSubtasks(query: Query, request: ClaimRequest)
     recovered: row.recovered,
     previousOwner: row.previous_owner,
     upstream: row.upstream,
+    dependants: row.dependants,
   }));
+}
+
+/** Claims runnable subtasks up to the quotas, oldest task first. */
+export async function claimRunnableSubtasks(query: Query, request: ClaimRequest): Promise<ClaimedSubtask[]> {
+  const statement = claimStatement(request);
+  if (!statement) return [];
+  return claimedFrom(await query<ClaimRow>(...statement));
 }

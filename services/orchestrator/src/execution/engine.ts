@@ -6,8 +6,16 @@ import type { Logger } from "@devtools/service-kit/logger";
 import type { Registry } from "prom-client";
 import { AgentAvailability } from "./agent-availability.ts";
 import type { CallbackDeliverer } from "./callbacks.ts";
-import { type ClaimedSubtask, claimRunnableSubtasks } from "./claim.ts";
-import { CANCELLED, type Dispatch, type DispatchContext, LOST, runDispatch, SHUTDOWN } from "./dispatch.ts";
+import { type ClaimedSubtask, type ClaimRequest, claimRunnableSubtasks } from "./claim.ts";
+import {
+  CANCELLED,
+  type Dispatch,
+  type DispatchContext,
+  type HandOff,
+  LOST,
+  runDispatch,
+  SHUTDOWN,
+} from "./dispatch.ts";
 import type { AgentDispatcher } from "./dispatcher/agent-client.ts";
 import type { TaskEventNotifier } from "./events.ts";
 import type { RetryPolicy } from "./failure-policy.ts";
@@ -82,6 +90,8 @@ export class ExecutionEngine implements ExecutionControl {
   readonly #random: () => number;
   readonly #inFlight = new Map<string, Dispatch>();
   readonly #perAgent = new Map<AgentType, number>();
+  /** Capacity promised to claims still running (the pump's and hand-offs'), so that two claims never share it. */
+  readonly #reserved = new Map<AgentType, number>();
   #state: "created" | "running" | "stopping" | "stopped" = "created";
   /**
    * Agent types that may have runnable work we have not claimed — the only ones a claim asks for —
@@ -143,6 +153,7 @@ export class ExecutionEngine implements ExecutionControl {
       now: this.#now,
       random: this.#random,
       wakeAt: (at) => this.#wakeAt(at),
+      handOff: (lease) => this.#handOff(lease),
     };
   }
 
@@ -165,8 +176,16 @@ export class ExecutionEngine implements ExecutionControl {
   }
 
   wake(agentTypes: readonly AgentType[] = AGENT_TYPES): void {
+    this.#markDirty(agentTypes);
+    this.#schedulePump();
+  }
+
+  #markDirty(agentTypes: readonly AgentType[]): void {
     this.#wakes++;
     for (const agentType of agentTypes) this.#dirty.set(agentType, this.#wakes);
+  }
+
+  #schedulePump(): void {
     if (this.#state !== "running" || this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -237,39 +256,17 @@ export class ExecutionEngine implements ExecutionControl {
           if (entries.length === 0) break;
           let claimed: ClaimedSubtask[];
           const wakesBefore = this.#wakes;
+          this.#reserve(quotas, 1);
           try {
-            claimed = await claimRunnableSubtasks(this.#database.query, {
-              owner: this.owner,
-              leaseMs: this.#limits.leaseMs,
-              quotas,
-              maxAttempts: this.#limits.retry.maxAttempts,
-              inFlight: [...this.#inFlight.keys()],
-            });
+            claimed = await claimRunnableSubtasks(this.#database.query, this.#claimRequest(quotas));
             this.#claimFailures = 0;
           } catch (error) {
             this.#claimFailed(error);
             break;
+          } finally {
+            this.#reserve(quotas, -1);
           }
-          if (this.#state !== "running") {
-            // Stopped while the claim ran: hand the subtasks straight back.
-            for (const claim of claimed) {
-              void this.#recorder.record(this.#leaseOf(claim), {
-                kind: "released",
-                reason: "claimed while shutting down",
-              });
-            }
-            break;
-          }
-          for (const claim of claimed) this.#dispatch(claim);
-          if (claimed.length > 0) this.#options.notifier.notify(claimed.map((claim) => claim.taskId));
-          // An agent that got its whole quota may have more waiting; one that got less has none now.
-          const got = new Map<AgentType, number>();
-          for (const claim of claimed) got.set(claim.agentType, (got.get(claim.agentType) ?? 0) + 1);
-          for (const [agentType, quota] of entries) {
-            const markedBy = this.#dirty.get(agentType) ?? 0;
-            if (got.get(agentType) !== quota && markedBy <= wakesBefore) this.#dirty.delete(agentType);
-          }
-          if (!entries.some(([agentType, quota]) => got.get(agentType) === quota)) break;
+          if (!this.#took(claimed, quotas, wakesBefore)) break;
         }
       } while (this.#again && this.#state === "running");
     } finally {
@@ -277,19 +274,94 @@ export class ExecutionEngine implements ExecutionControl {
     }
   }
 
+  #claimRequest(quotas: Partial<Record<AgentType, number>>): ClaimRequest {
+    return {
+      owner: this.owner,
+      leaseMs: this.#limits.leaseMs,
+      quotas,
+      maxAttempts: this.#limits.retry.maxAttempts,
+      inFlight: [...this.#inFlight.keys()],
+    };
+  }
+
+  /**
+   * Dispatches what a claim took (or hands it straight back when we stopped meanwhile) and forgets
+   * the agent types that had no more runnable work. True when an agent got its whole quota: it may
+   * have more waiting.
+   */
+  #took(claimed: ClaimedSubtask[], quotas: Partial<Record<AgentType, number>>, wakesBefore: number): boolean {
+    if (this.#state !== "running") {
+      for (const claim of claimed) {
+        void this.#recorder.record(this.#leaseOf(claim), { kind: "released", reason: "claimed while shutting down" });
+      }
+      return false;
+    }
+    for (const claim of claimed) this.#dispatch(claim);
+    if (claimed.length > 0) this.#options.notifier.notify(claimed.map((claim) => claim.taskId));
+    const got = new Map<AgentType, number>();
+    for (const claim of claimed) got.set(claim.agentType, (got.get(claim.agentType) ?? 0) + 1);
+    const entries = Object.entries(quotas) as [AgentType, number][];
+    for (const [agentType, quota] of entries) {
+      const markedBy = this.#dirty.get(agentType) ?? 0;
+      if (got.get(agentType) !== quota && markedBy <= wakesBefore) this.#dirty.delete(agentType);
+    }
+    return entries.some(([agentType, quota]) => got.get(agentType) === quota);
+  }
+
+  /**
+   * The claim a success's settle carries: as many subtasks of each of its dependants' agent types as
+   * it has such dependants, with the finishing dispatch's slot counted free. Any other work its end
+   * makes room for is left to the wake that follows. Undefined when it frees nothing we have room for.
+   */
+  #handOff(lease: Lease): HandOff | undefined {
+    const dispatch = this.#inFlight.get(lease.subtaskId);
+    if (this.#state !== "running" || !dispatch || dispatch.claim.dependants.length === 0) return undefined;
+    const wanted = new Map<AgentType, number>();
+    for (const agentType of dispatch.claim.dependants) wanted.set(agentType, (wanted.get(agentType) ?? 0) + 1);
+    const wakesBefore = this.#wakes;
+    const quotas = this.#quotas({ finishing: lease.agentType, wanted });
+    if (Object.keys(quotas).length === 0) return undefined;
+    this.#reserve(quotas, 1);
+    return {
+      request: this.#claimRequest(quotas),
+      done: (claimed) => {
+        this.#reserve(quotas, -1);
+        this.#took(claimed, quotas, wakesBefore);
+      },
+    };
+  }
+
+  #reserve(quotas: Partial<Record<AgentType, number>>, sign: 1 | -1): void {
+    for (const [agentType, n] of Object.entries(quotas) as [AgentType, number][]) {
+      this.#reserved.set(agentType, (this.#reserved.get(agentType) ?? 0) + sign * n);
+    }
+  }
+
   /**
    * Free capacity per agent type that may have work: its own limit, its availability, and a fair
-   * share of the global limit. Empty (no query at all) when every such agent is paused or busy.
+   * share of the global limit, less what running claims hold. Empty (no query at all) when every
+   * such agent is paused or busy. `finishing`: a dispatch of this type is ending, its slot is free;
+   * `wanted`: only these agent types, at most so many of each (else every type that may have work).
    */
-  #quotas(): Partial<Record<AgentType, number>> {
-    let free = this.#limits.concurrency - this.#inFlight.size;
+  #quotas({
+    finishing,
+    wanted,
+  }: {
+    finishing?: AgentType;
+    wanted?: Map<AgentType, number>;
+  } = {}): Partial<Record<AgentType, number>> {
+    let reservedTotal = 0;
+    for (const n of this.#reserved.values()) reservedTotal += n;
+    let free = this.#limits.concurrency - this.#inFlight.size - reservedTotal + (finishing ? 1 : 0);
     if (free <= 0 || this.#now() < this.#claimPausedUntil) return {};
     const room = new Map<AgentType, number>();
-    for (const agentType of this.#dirty.keys()) {
-      const running = this.#perAgent.get(agentType) ?? 0;
+    for (const agentType of wanted?.keys() ?? this.#dirty.keys()) {
+      const running =
+        (this.#perAgent.get(agentType) ?? 0) + (this.#reserved.get(agentType) ?? 0) - (agentType === finishing ? 1 : 0);
       const limit = Math.min(
         this.#limits.agentConcurrency - running,
         this.#context.availability.allowance(agentType, running),
+        wanted?.get(agentType) ?? Number.POSITIVE_INFINITY,
       );
       if (limit > 0) room.set(agentType, limit);
     }

@@ -3,7 +3,7 @@ import type { Database } from "@devtools/db/client";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { TaskEventNotifier } from "./events.ts";
 import type { ExecutionMetrics } from "./metrics.ts";
-import { type Lease, type Settled, type SubtaskOutcome, settleSubtask } from "./settle.ts";
+import { type Lease, type Settled, type SettleOptions, type SubtaskOutcome, settleSubtask } from "./settle.ts";
 
 const TRIES = 5;
 
@@ -35,11 +35,7 @@ export class OutcomeRecorder {
   }
 
   /** Undefined when the database could not be reached: the lease will expire and the subtask run again. */
-  async record(
-    lease: Lease,
-    outcome: SubtaskOutcome,
-    options?: { requireExpired: boolean },
-  ): Promise<Settled | undefined> {
+  async record(lease: Lease, outcome: SubtaskOutcome, options?: SettleOptions): Promise<Settled | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         const settled = await settleSubtask(this.#database, lease, outcome, options);

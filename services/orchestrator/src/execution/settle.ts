@@ -2,6 +2,7 @@ import type { ExecuteResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { TaskStatus } from "@devtools/contracts/task";
 import type { Database, Statement } from "@devtools/db/client";
+import { type ClaimedSubtask, type ClaimRequest, claimedFrom, claimStatement } from "./claim.ts";
 import { ENFORCE_TOKEN_BUDGET, FINISH_IF_DONE, LOCK_TASK, SKIP_DEPENDANTS } from "./finalize.ts";
 
 /** Which dispatch of a subtask an outcome belongs to: the lease a claim took. */
@@ -30,6 +31,18 @@ export interface Settled {
   skipped: AgentType[];
   /** The task's final status when this outcome ended it. */
   taskStatus: TaskStatus | undefined;
+  /** What the hand-off claim took (see `settleSubtask`), whether or not the outcome was recorded. */
+  claimed: ClaimedSubtask[];
+}
+
+export interface SettleOptions {
+  /** Records only if the lease has also expired (the sweep's case). */
+  requireExpired?: boolean;
+  /**
+   * A claim to run in the same transaction, after the outcome: a success frees its dependants, and
+   * claiming them here dispatches them one round trip sooner than a claim after it would.
+   */
+  claim?: ClaimRequest | undefined;
 }
 
 // Completion is fenced: only the dispatch that holds the lease can record its outcome, so a replica
@@ -123,8 +136,8 @@ function statementFor(lease: Lease, outcome: SubtaskOutcome, fence: string): Sta
 /**
  * Records how a dispatch ended, with its events, in one transaction: the subtask's new state (only
  * if `lease` still holds it), the dependants a failure skips, the pending subtasks a spent token
- * budget skips, and the task's end when this was its last open subtask. `requireExpired` records
- * only if the lease has also expired (the sweep's case).
+ * budget skips, the task's end when this was its last open subtask, and the hand-off claim when
+ * one is given.
  *
  * The statements go to the database as one pipeline (one round trip: this is on every plan's
  * critical path), so none waits for another's answer: each after the first is written so that it
@@ -134,7 +147,7 @@ export async function settleSubtask(
   database: Database,
   lease: Lease,
   outcome: SubtaskOutcome,
-  { requireExpired = false }: { requireExpired?: boolean } = {},
+  { requireExpired = false, claim }: SettleOptions = {},
 ): Promise<Settled> {
   const { taskId, subtaskId, agentType } = lease;
   const statements: Statement[] = [
@@ -149,13 +162,17 @@ export async function settleSubtask(
   }
   const ends = outcome.kind === "succeeded" || outcome.kind === "failed";
   if (ends) statements.push([FINISH_IF_DONE, [taskId]]);
+  const claiming = claim && claimStatement(claim);
+  if (claiming) statements.push(claiming);
   const [, written, ...rest] = await database.pipeline(statements);
-  if (!written?.length) return { recorded: false, skipped: [], taskStatus: undefined };
+  const claimed = claiming ? claimedFrom(rest.pop() ?? []) : [];
+  if (!written?.length) return { recorded: false, skipped: [], taskStatus: undefined, claimed };
   const skipped = outcome.kind === "failed" || outcome.kind === "succeeded" ? (rest.shift() ?? []) : [];
   const finished = ends ? rest.shift()?.[0] : undefined;
   return {
     recorded: true,
     skipped: skipped.map((row) => row.agent_type as AgentType),
     taskStatus: finished?.status as TaskStatus | undefined,
+    claimed,
   };
 }
