@@ -10,9 +10,10 @@
 // Environment: BENCH_SEQUENTIAL_TASKS (50), BENCH_WARMUP_TASKS (5), BENCH_IN_FLIGHT (200),
 // BENCH_SECONDS (20), BENCH_CALL_MS (200), BENCH_POSTGRES_URL (an admin connection).
 
+import { createRequire } from "node:module";
 import { createDatabase, dropDatabases, postgres } from "./support/databases.mjs";
 import { histogramTotalsAcross } from "./support/metrics.mjs";
-import { freePort, runGuarded, startProcess } from "./support/processes.mjs";
+import { freePort, ROOT, runGuarded, startProcess } from "./support/processes.mjs";
 import { summary } from "./support/stats.mjs";
 
 const SEQUENTIAL_TASKS = Number(process.env.BENCH_SEQUENTIAL_TASKS ?? 50);
@@ -34,6 +35,8 @@ const URL_VARIABLES = {
   documentation: "DOCUMENTATION_URL",
 };
 const FINAL = ["succeeded", "failed", "partial", "cancelled"];
+// The HTTP client the services use (undici.request over a keep-alive pool), from their own dependencies.
+const { Agent, request } = createRequire(`${ROOT}packages/inference/package.json`)("undici");
 
 /** The simulator with a fixed latency per call: time to first token only, generation and prefill instant. */
 async function startSimulator() {
@@ -45,7 +48,7 @@ async function startSimulator() {
     ...["--max-num-seqs", "4096"],
   ];
   await startProcess("simulator", { args, healthUrl: `${origin}/health` });
-  return { url: `${origin}/v1`, metrics: `${origin}/metrics` };
+  return { url: `${origin}/v1`, metrics: `${origin}/metrics`, health: `${origin}/health` };
 }
 
 /**
@@ -147,17 +150,20 @@ function overheadParts(task) {
   const at = (value) => Date.parse(value);
   const byId = new Map(task.subtasks.map((subtask) => [subtask.id, subtask]));
   const parts = { start: 0, agents: 0, handoffs: 0, end: 0 };
+  const chain = { subtasks: 0, calls: 0 };
   let current = task.subtasks.reduce((last, subtask) =>
     at(subtask.finished_at) > at(last.finished_at) ? subtask : last,
   );
   parts.end = at(task.finished_at) - at(current.finished_at);
   for (;;) {
     const calls = current.result?.repaired ? 2 : 1;
+    chain.subtasks += 1;
+    chain.calls += calls;
     parts.agents += at(current.finished_at) - at(current.started_at) - calls * CALL_MS;
     const dependencies = current.depends_on.map((id) => byId.get(id));
     if (dependencies.length === 0) {
       parts.start = at(current.started_at) - at(task.created_at);
-      return parts;
+      return { parts, chain };
     }
     const previous = dependencies.reduce((last, subtask) =>
       at(subtask.finished_at) > at(last.finished_at) ? subtask : last,
@@ -210,6 +216,7 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
   const parts = { start: [], agents: [], handoffs: [], end: [] };
   const paths = new Map();
   const subtaskMs = [];
+  let chain;
   let hopsBefore;
   for (let index = 0; index < WARMUP_TASKS + SEQUENTIAL_TASKS; index++) {
     if (index === WARMUP_TASKS) hopsBefore = await hopTotals(simulatorMetrics, agentMetrics);
@@ -222,7 +229,9 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
     const path = criticalPathMs(task);
     paths.set(path, (paths.get(path) ?? 0) + 1);
     overheads.push(row.finished_at - row.created_at - path);
-    for (const [name, ms] of Object.entries(overheadParts(task))) parts[name].push(ms);
+    const along = overheadParts(task);
+    for (const [name, ms] of Object.entries(along.parts)) parts[name].push(ms);
+    chain = along.chain;
   }
   const { p50, p99, mean } = summary(overheads);
   const shown = [...paths].map(([ms, count]) => `${ms} ms × ${count}`).join(", ");
@@ -235,6 +244,38 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
   console.log(`    p50 of its parts along the last-finishing chain, ms: ${shares.join(", ")}`);
   const hops = hopShares(hopsBefore, await hopTotals(simulatorMetrics, agentMetrics), subtaskMs);
   console.log(`    mean hops, ms: ${hops}`);
+  return chain;
+}
+
+/**
+ * The machine's own floor: a round trip to a process that has been idle as long as the chain's
+ * processes are between its steps (a GET of the simulator's /health with the services' HTTP client,
+ * a `select 1`), times the
+ * round trips the chain cannot do without — each subtask's dispatch and its recorded outcome, each
+ * model call, and the first claim.
+ */
+async function roundTripFloor(sql, simulatorHealth, chain) {
+  const idleRoundTrip = async (roundTrip) => {
+    const samples = [];
+    for (let index = 0; index < 30; index++) {
+      await new Promise((resolve) => setTimeout(resolve, CALL_MS));
+      const started = performance.now();
+      await roundTrip();
+      samples.push(performance.now() - started);
+    }
+    return summary(samples).p50;
+  };
+  const pool = new Agent({ keepAliveTimeout: 30_000 });
+  const http = await idleRoundTrip(async () => (await request(simulatorHealth, { dispatcher: pool })).body.text());
+  await pool.close();
+  const database = await idleRoundTrip(() => sql`select 1`);
+  const httpTrips = chain.subtasks + chain.calls;
+  const databaseTrips = chain.subtasks + 1;
+  console.log(
+    `    this machine's round trip to a process idle for ${CALL_MS} ms: HTTP p50 ${http.toFixed(2)} ms, PostgreSQL p50` +
+      ` ${database.toFixed(2)} ms; the chain makes ${httpTrips} HTTP and ${databaseTrips} PostgreSQL round trips:` +
+      ` ${(httpTrips * http + databaseTrips * database).toFixed(1)} ms of its overhead is round trips alone`,
+  );
 }
 
 /** IN_FLIGHT tasks at all times for SECONDS: tasks finished per second, and their wall times. */
@@ -270,7 +311,8 @@ async function main() {
   const { orchestratorUrl, agentMetrics } = await startServices(databaseUrl, simulator.url);
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   try {
-    await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
+    const chain = await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
+    await roundTripFloor(sql, simulator.health, chain);
     await throughput(sql, orchestratorUrl);
   } finally {
     await sql.end({ timeout: 2 });
