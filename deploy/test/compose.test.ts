@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} here is Compose or shell syntax, not a template.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { SERVICES } from "@devtools/contracts/services";
 import { describe, expect, it } from "vitest";
 import { CONTAINER_VARIABLES, healthcheckUrl, portProblems, variableProblems } from "../src/compose/cross-check.ts";
@@ -313,36 +313,4 @@ describe("observability configuration", () => {
       expect(job?.dns_sd_configs?.[0], name).toMatchObject({ names: [name], port: SERVICE_PORTS[name] });
     }
   });
-
-  it("provisions the Prometheus data source the dashboards use, over series the code exports", () => {
-    const datasource = readYaml(`${COMPOSE_DIR}observability/grafana/provisioning/datasources/prometheus.yml`) as {
-      datasources: { uid: string; url: string }[];
-    };
-    expect(datasource.datasources[0]).toMatchObject({ uid: "prometheus", url: "http://prometheus:9090" });
-    const dashboard = JSON.parse(
-      readFileSync(`${COMPOSE_DIR}observability/grafana/dashboards/devtools-overview.json`, "utf8"),
-    ) as { panels: { datasource: { uid: string }; targets: { expr: string }[] }[] };
-    const sources = ["packages", "services"].flatMap((folder) => readdirRecursive(`${REPO_ROOT}${folder}`));
-    const exported = new Set(sources.flatMap((text) => [...text.matchAll(/name: "([a-z_:]+)"/g)].map((m) => m[1])));
-    for (const panel of dashboard.panels) {
-      expect(panel.datasource.uid).toBe("prometheus");
-      for (const { expr } of panel.targets) {
-        for (const [, metric] of expr.matchAll(/([a-z_:]+)(?=[{[])/g)) {
-          const series = (metric ?? "").replace(/_bucket$/, "");
-          if (series === "up" || series.startsWith("process_")) continue; // Prometheus's and prom-client's defaults
-          expect(exported, `${series} in "${expr}"`).toContain(series);
-        }
-      }
-    }
-  });
 });
-
-/** The text of every .ts file under `folder`, tests and node_modules left out. */
-function readdirRecursive(folder: string): string[] {
-  return readdirSync(folder).flatMap((entry) => {
-    const path = `${folder}/${entry}`;
-    if (entry === "node_modules" || entry === "test") return [];
-    if (statSync(path).isDirectory()) return readdirRecursive(path);
-    return entry.endsWith(".ts") && !entry.endsWith(".test.ts") ? [readFileSync(path, "utf8")] : [];
-  });
-}

@@ -23,7 +23,7 @@ export async function startAgent<Type extends AgentType>(
   { store }: { store?: IdempotencyStore } = {},
 ): Promise<RunningService> {
   const config = loadAgentConfig(definition.type, options.env);
-  const logger = createLogger(definition.type, logLevelOf(config));
+  const logger = createLogger(definition.type, logLevelOf(config), { redactPaths: config.LOG_REDACT_PATHS });
   const metrics = new Registry();
   let inference: AgentInference;
   try {

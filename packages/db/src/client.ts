@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { type Attributes, context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -61,6 +62,73 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 // Serialises migrations when several replicas start on one server at once.
 const MIGRATION_LOCK_ID = 7_311_042_001;
 
+const tracer = trace.getTracer("@devtools/db");
+
+/** The statement's verb, as `db.operation.name` wants it (`SELECT`, `INSERT`, `WITH`…). */
+function operationOf(text: string): string {
+  return /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
+}
+
+/**
+ * Runs `work` in a client span (database semantic conventions: `db.system.name`, `db.operation.name`,
+ * the statement text, never its parameters). Only within traced work: the execution engine's
+ * background polls would otherwise start a one-span trace each, several times a second.
+ */
+function traced<T>(operation: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
+  if (!trace.getSpan(context.active())?.isRecording()) return work();
+  return tracer.startActiveSpan(
+    operation,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { "db.system.name": "postgresql", "db.operation.name": operation, ...attributes },
+    },
+    async (span) => {
+      try {
+        return await work();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.setAttribute("error.type", (error as { code?: string }).code ?? (error as Error).name);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/**
+ * The same database with a span around each statement, transaction and pipeline; `server` names
+ * the PostgreSQL server (none for the embedded one).
+ */
+function withSpans(database: Database, server: Attributes): Database {
+  const statement =
+    (query: Query): Query =>
+    (text, params) =>
+      traced(operationOf(text), { ...server, "db.query.text": text }, () => query(text, params));
+  return {
+    ...database,
+    query: statement(database.query),
+    // The transaction's span is the parent of its statements' spans.
+    transaction: (work) => traced("TRANSACTION", server, () => database.transaction((query) => work(statement(query)))),
+    pipeline: (statements) =>
+      traced("BATCH", { ...server, "db.operation.batch.size": statements.length }, () => database.pipeline(statements)),
+  };
+}
+
+/** What a PostgreSQL server's spans say about it (its address, never the URL's credentials). */
+function serverAttributes(url: string): Attributes {
+  try {
+    const { hostname, port, pathname } = new URL(url);
+    return {
+      "server.address": hostname,
+      "server.port": Number(port || 5432),
+      ...(pathname.length > 1 ? { "db.namespace": decodeURIComponent(pathname.slice(1)) } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
 /** Opens the target and applies the committed migrations before returning. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === "postgres" ? openPostgres(target) : openPglite(target.dataDir);
@@ -78,24 +146,27 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
   }
   const client = postgres(target.url, { ...options, max: target.poolSize, idle_timeout: 60 });
   const db = drizzlePostgres({ client, schema });
-  return {
-    db,
-    kind: "postgres",
-    query: async <Row>(text: string, params: readonly unknown[]) =>
-      (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
-    transaction: async <T>(work: (query: Query) => Promise<T>) =>
-      (await client.begin((sql) =>
-        work(
-          async <Row>(text: string, params: readonly unknown[]) =>
-            (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
-        ),
-      )) as T,
-    pipeline: (statements) => pipelinePostgres(client, statements),
-    ping: async () => {
-      await client`select 1`;
+  return withSpans(
+    {
+      db,
+      kind: "postgres",
+      query: async <Row>(text: string, params: readonly unknown[]) =>
+        (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
+      transaction: async <T>(work: (query: Query) => Promise<T>) =>
+        (await client.begin((sql) =>
+          work(
+            async <Row>(text: string, params: readonly unknown[]) =>
+              (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as Row[],
+          ),
+        )) as T,
+      pipeline: (statements) => pipelinePostgres(client, statements),
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
     },
-    close: () => client.end({ timeout: 5 }),
-  };
+    serverAttributes(target.url),
+  );
 }
 
 /**
@@ -161,24 +232,27 @@ async function openPgliteInstance(dataDir: string): Promise<Database> {
   const client = await PGlite.create(dataDir, { startParams: PGLITE_START_PARAMS });
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return {
-    db,
-    kind: "pglite",
-    query: async <Row>(text: string, params: readonly unknown[]) => (await client.query<Row>(text, [...params])).rows,
-    transaction: <T>(work: (query: Query) => Promise<T>) =>
-      client.transaction((tx) =>
-        work(async <Row>(text: string, params: readonly unknown[]) => (await tx.query<Row>(text, [...params])).rows),
-      ),
-    pipeline: (statements) =>
-      client.transaction(async (tx) => {
-        const answers: Record<string, unknown>[][] = [];
-        for (const [text, params] of statements)
-          answers.push((await tx.query<Record<string, unknown>>(text, [...params])).rows);
-        return answers;
-      }),
-    ping: async () => {
-      await db.execute(sql`select 1`);
+  return withSpans(
+    {
+      db,
+      kind: "pglite",
+      query: async <Row>(text: string, params: readonly unknown[]) => (await client.query<Row>(text, [...params])).rows,
+      transaction: <T>(work: (query: Query) => Promise<T>) =>
+        client.transaction((tx) =>
+          work(async <Row>(text: string, params: readonly unknown[]) => (await tx.query<Row>(text, [...params])).rows),
+        ),
+      pipeline: (statements) =>
+        client.transaction(async (tx) => {
+          const answers: Record<string, unknown>[][] = [];
+          for (const [text, params] of statements)
+            answers.push((await tx.query<Record<string, unknown>>(text, [...params])).rows);
+          return answers;
+        }),
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+      close: () => client.close(),
     },
-    close: () => client.close(),
-  };
+    {},
+  );
 }

@@ -1,3 +1,4 @@
+import { type Context, context as otelContext, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type OpenAI from "openai";
 import type { Backend, BackendPool } from "./backend-pool.ts";
 import type { TokenUsage } from "./chat.ts";
@@ -27,7 +28,25 @@ export interface AttemptContext {
   secrets: readonly string[];
 }
 
-/** One HTTP attempt of a call: a backend, a slot under its limit, and a deadline. */
+const tracer = trace.getTracer("@devtools/inference");
+
+/** The backend's address as the GenAI conventions' `server.*` attributes. */
+function serverOf(url: string): Record<string, string | number> {
+  const { hostname, port, protocol } = new URL(url);
+  return { "server.address": hostname, "server.port": Number(port || (protocol === "https:" ? 443 : 80)) };
+}
+
+/** What a backend said about the call, for its span. */
+export interface AttemptResponse {
+  model?: string | undefined;
+  finishReason?: string | null | undefined;
+}
+
+/**
+ * One HTTP attempt of a call: a backend, a slot under its limit, and a deadline. Each attempt is a
+ * GenAI client span (`chat {model}`: model asked for and answered with, input and output tokens,
+ * the backend's address); `traceContext` makes it the parent of the HTTP request it sends.
+ */
 export class Attempt {
   readonly number: number;
   readonly backend: Backend;
@@ -35,7 +54,8 @@ export class Attempt {
   readonly deadline: Deadline;
   /** Aborts on the deadline or the caller's signal; give it to the SDK. */
   readonly signal: AbortSignal;
-  model: string;
+  /** Active while the SDK sends the request, so that its HTTP span is this attempt's child. */
+  readonly traceContext: Context;
   /** The classified failure, once `failed` was called. */
   error: InferenceError | undefined;
   /** Whether the loop may try again after this attempt's failure. */
@@ -45,6 +65,8 @@ export class Attempt {
   readonly #release: Release;
   readonly #timeoutMs: number;
   readonly #startedAt = performance.now();
+  readonly #span: Span;
+  #model: string;
 
   constructor(
     context: AttemptContext,
@@ -60,7 +82,19 @@ export class Attempt {
     this.#context = context;
     this.number = details.number;
     this.backend = details.backend;
-    this.model = details.model;
+    this.#model = details.model;
+    // gen_ai.provider.name names the API spoken: vLLM, Ollama and LM Studio all speak OpenAI's; server.* says which one.
+    this.#span = tracer.startSpan(`chat ${details.model}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": details.model,
+        ...serverOf(details.backend.url),
+        "devtools.inference.attempt": details.number,
+      },
+    });
+    this.traceContext = trace.setSpan(otelContext.active(), this.#span);
     this.sdk = context.sdkFor(details.backend);
     this.#callerSignal = details.callerSignal;
     this.#release = details.release;
@@ -72,6 +106,17 @@ export class Attempt {
       : this.deadline.signal;
   }
 
+  /** The model asked for: the configured one, or the one the backend lists, once known. */
+  get model(): string {
+    return this.#model;
+  }
+
+  set model(model: string) {
+    this.#model = model;
+    this.#span.updateName(`chat ${model}`);
+    this.#span.setAttribute("gen_ai.request.model", model);
+  }
+
   #record(outcome: string): void {
     const labels = { backend: this.backend.name, model: this.model, outcome };
     this.#context.metrics.requests.inc(labels);
@@ -79,9 +124,15 @@ export class Attempt {
   }
 
   /** The backend answered: count it and its tokens, and close its circuit. */
-  succeeded(usage: TokenUsage): void {
+  succeeded(usage: TokenUsage, response: AttemptResponse = {}): void {
     const { metrics, logger } = this.#context;
     this.#record("success");
+    this.#span.setAttributes({
+      "gen_ai.response.model": response.model || this.model,
+      "gen_ai.usage.input_tokens": usage.promptTokens,
+      "gen_ai.usage.output_tokens": usage.completionTokens,
+      ...(response.finishReason ? { "gen_ai.response.finish_reasons": [response.finishReason] } : {}),
+    });
     const labels = { backend: this.backend.name, model: this.model };
     metrics.tokens.inc({ ...labels, kind: "prompt" }, usage.promptTokens);
     metrics.tokens.inc({ ...labels, kind: "completion" }, usage.completionTokens);
@@ -107,6 +158,8 @@ export class Attempt {
     else this.backend.settled();
     this.error = error;
     this.retryable = retryable && error.retryable;
+    this.#span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    this.#span.setAttribute("error.type", error.outcome);
     if (error.outcome !== "aborted") {
       logger.warn(
         {
@@ -129,6 +182,7 @@ export class Attempt {
   end(): void {
     this.deadline.pause();
     this.#release();
+    this.#span.end();
   }
 }
 

@@ -1,3 +1,4 @@
+import { context } from "@opentelemetry/api";
 import type OpenAI from "openai";
 import { Registry } from "prom-client";
 import type { Agent } from "undici";
@@ -147,16 +148,18 @@ export class InferenceClient {
     for (;;) {
       const { value: attempt } = await loop.next();
       try {
-        const completion = await attempt.sdk.chat.completions.create(
-          { ...completionBody(request, attempt.model), stream: false },
-          { signal: attempt.signal, timeout: attempt.deadline.ms },
+        const completion = await context.with(attempt.traceContext, () =>
+          attempt.sdk.chat.completions.create(
+            { ...completionBody(request, attempt.model), stream: false },
+            { signal: attempt.signal, timeout: attempt.deadline.ms },
+          ),
         );
         const choice = completion.choices?.[0];
         if (!choice) {
           throw new InferenceResponseError(`${attempt.backend.name} answered without a choice`, attempt.backend.name);
         }
         const usage = usageOf(completion.usage);
-        attempt.succeeded(usage);
+        attempt.succeeded(usage, { model: completion.model, finishReason: choice.finish_reason });
         return {
           text: choice.message?.content ?? "",
           finishReason: choice.finish_reason ?? null,
@@ -187,9 +190,11 @@ export class InferenceClient {
       let yielded = false;
       let settled = false;
       try {
-        const chunks = await attempt.sdk.chat.completions.create(
-          { ...completionBody(request, attempt.model), stream: true, stream_options: { include_usage: true } },
-          { signal: attempt.signal, timeout: attempt.deadline.ms },
+        const chunks = await context.with(attempt.traceContext, () =>
+          attempt.sdk.chat.completions.create(
+            { ...completionBody(request, attempt.model), stream: true, stream_options: { include_usage: true } },
+            { signal: attempt.signal, timeout: attempt.deadline.ms },
+          ),
         );
         let text = "";
         let usage = NO_USAGE;
@@ -212,7 +217,7 @@ export class InferenceClient {
         }
         // The SDK ends an aborted stream quietly, as if it were complete.
         attempt.signal.throwIfAborted();
-        attempt.succeeded(usage);
+        attempt.succeeded(usage, { model, finishReason });
         settled = true;
         yield {
           type: "done",

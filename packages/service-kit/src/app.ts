@@ -9,8 +9,11 @@ import { requireInternalToken } from "./middleware/internal-token.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+import { traceRequests } from "./telemetry/trace-requests.ts";
 
 export type { ReadinessCheck } from "./routes/health.ts";
+// For a service's background work (a job loop), whose spans should name it as its requests' do.
+export { ATTR_DEVTOOLS_SERVICE, withService } from "./telemetry/service-context.ts";
 
 export interface ServiceOptions {
   /** The service's name as DESIGN.md spells it (`orchestrator`, `code-review`…). */
@@ -32,7 +35,7 @@ export interface ServiceOptions {
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Builds a service's Hono app the one way every service is built: request id → log line → metrics →
+ * Builds a service's Hono app the one way every service is built: request id → trace span → log line → metrics →
  * internal token (when configured) → body limit → routes → one problem+json error handler, with
  * /health, /ready, /metrics, /openapi.json and /docs already mounted. Add routes with `app.route("/", routes)`.
  */
@@ -50,6 +53,8 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   app.use(requestId());
+  // Tracing wraps the log line, so that every line of the request, its own included, carries the span's ids.
+  app.use(traceRequests(options.name, options.version));
   app.use(requestLog(logger));
   app.use(httpMetrics(registry));
   if (options.internalToken) app.use(requireInternalToken(options.internalToken));

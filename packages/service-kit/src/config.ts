@@ -27,6 +27,21 @@ export const serviceEnvironment = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** The secret the services share: internal services require it, their callers send it. Unset: no check. */
   INTERNAL_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** More pino paths to censor in logs, comma-separated (`body.ssn,*.private_key`), on top of the built-in list. */
+  LOG_REDACT_PATHS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((path) => path.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^[\w*$.[\]"'-]+$/, "must be comma-separated pino paths such as body.ssn or *.private_key"),
+      ),
+    )
+    .optional(),
 });
 
 // Their values are never echoed back, even when malformed.

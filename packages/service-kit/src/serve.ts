@@ -1,6 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Logger } from "./logger.ts";
+import { shutdownTelemetry } from "./telemetry/sdk.ts";
+
+// A service's entry point starts the process's telemetry before the service (see telemetry/sdk.ts).
+export { startTelemetry, type Telemetry } from "./telemetry/sdk.ts";
 
 export interface ServeOptions {
   port: number;
@@ -63,16 +67,30 @@ export async function serveApp(
   };
   for (const signal of options.handleSignals === false ? [] : (["SIGTERM", "SIGINT"] as const)) {
     process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
+      shutdown(signal)
+        .then(() => flushTelemetry(logger))
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          },
+        );
     });
   }
   return { server, port, shutdown };
+}
+
+/**
+ * Exports the spans still buffered (the last requests' and the shutdown's own) before the process
+ * exits; a collector that is gone costs a log line, never the exit.
+ */
+export async function flushTelemetry(logger: Logger): Promise<void> {
+  try {
+    await shutdownTelemetry();
+  } catch (error) {
+    logger.warn({ err: error }, "could not export the last spans");
+  }
 }
 
 /** How a host starts a service: with its environment, and whether it owns the process's signals. */

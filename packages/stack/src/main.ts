@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { createLogger } from "@devtools/service-kit/logger";
+import { flushTelemetry, startTelemetry } from "@devtools/service-kit/serve";
 import { environmentFor, selectServices, startStack, UnknownServiceError } from "./stack.ts";
 
 // `npm start [-- name…]`: the whole stack, or the named services, in this process.
@@ -15,6 +17,9 @@ function migrateDatabase(env: Record<string, string | undefined>) {
 
 try {
   const names = selectServices(process.argv.slice(2));
+  // One SDK for the process: its resource names the one service hosted, else the stack; each span
+  // still says which service made it (`devtools.service`, and the service-named tracer of its entry spans).
+  startTelemetry({ service: names.length === 1 ? (names[0] as string) : "devtools", env: process.env });
   const keepsState = names.filter((name) => name === "orchestrator" || name === "gateway");
   if (keepsState[0]) migrateDatabase(environmentFor(keepsState[0], process.env, dataRoot));
   const stack = await startStack({ names, env: process.env, dataRoot });
@@ -34,7 +39,10 @@ try {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`\n${signal}: stopping ${stack.services.length} services…\n`);
-      stack.stop().then(() => process.exit(0));
+      stack
+        .stop()
+        .then(() => flushTelemetry(createLogger("stack", "warn")))
+        .then(() => process.exit(0));
     });
   }
 } catch (error) {

@@ -1,17 +1,8 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { SERVICE_NAMES, SERVICES } from "@devtools/contracts/services";
 import { Task } from "@devtools/contracts/task";
-import { waitFor } from "@devtools/testkit/poll";
-import { freePort } from "@devtools/testkit/process";
+import { stackEnvironment, startStackProcess } from "@devtools/testkit/stack";
 import { describe, expect, it } from "vitest";
 import { environmentFor, selectServices } from "../src/stack.ts";
-
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 describe("selectServices", () => {
   it("starts all seven by default and only the named ones otherwise, in port order", () => {
@@ -47,29 +38,11 @@ describe("environmentFor", () => {
 
 describe("npm start's stack host", () => {
   it("brings all seven services and the simulator up ready, plans the guide's example, and stops cleanly on Ctrl-C", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "devtools-stack-"));
-    const simulatorPort = await freePort();
-    const env: Record<string, string> = {
-      DATA_DIR: dataDir,
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      SIMULATOR_HOST: "127.0.0.1",
-      SIMULATOR_PORT: String(simulatorPort),
-    };
-    for (const name of SERVICE_NAMES) env[SERVICES[name].urlVariable] = `http://127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
-    const exited = once(child, "exit");
+    const environment = await stackEnvironment();
+    const { env, simulatorPort } = environment;
+    const stack = await startStackProcess(environment, { timeoutMs: 45_000 });
     try {
-      await waitFor(() => (output.includes("devtools is up") ? true : undefined), {
-        timeoutMs: 45_000,
-        what: "the stack",
-      });
+      const output = stack.output();
       for (const name of SERVICE_NAMES) {
         const url = env[SERVICES[name].urlVariable];
         const health = await fetch(`${url}/health`);
@@ -91,10 +64,8 @@ describe("npm start's stack host", () => {
       const task = Task.parse(await response.json());
       expect(new Set(task.subtasks.map((subtask) => subtask.agent_type)).size).toBe(5);
     } finally {
-      child.kill("SIGINT");
-      const [code] = await exited;
-      await rm(dataDir, { recursive: true, force: true });
-      expect(code).toBe(0);
+      await stack.stop("SIGINT");
+      expect(stack.child.exitCode).toBe(0);
     }
   });
 });

@@ -7,6 +7,7 @@ import type { GatewayConfig } from "./config.ts";
 import { mountFrontDoor } from "./front-door/mount.ts";
 import { mountLinear } from "./linear/mount.ts";
 import { mountMcp } from "./mcp/mount.ts";
+import { mountUi } from "./ui/mount.ts";
 import type { OrchestratorClient } from "./upstream/orchestrator-client.ts";
 import type { UpstreamName } from "./upstream/urls.ts";
 
@@ -38,6 +39,8 @@ export function createGatewayApp(deps: GatewayDependencies) {
     metrics: deps.metrics,
   });
   const closeFrontDoor = mountFrontDoor(app, deps);
+  // The web view's shell is public; its data comes through the front door's /api with the user's key.
+  mountUi(app, deps);
   const linear = mountLinear(app, deps);
   const closeMcp = mountMcp(app, { ...deps, linear: linear.operations });
   const close = async () => {

@@ -11,7 +11,7 @@ import { upstreamUrlsFrom } from "./upstream/urls.ts";
 
 export async function start({ env, handleSignals = true }: StartOptions): Promise<RunningService> {
   const config = loadConfig(env);
-  const logger = createLogger("gateway", logLevelOf(config));
+  const logger = createLogger("gateway", logLevelOf(config), { redactPaths: config.LOG_REDACT_PATHS });
   const target = databaseTargetFrom(config, "gateway");
   const database = await openDatabase(target);
   logger.info({ database: describeTarget(target) }, "database ready, migrations applied");

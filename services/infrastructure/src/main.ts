@@ -1,4 +1,8 @@
-import { runMain } from "@devtools/service-kit/serve";
+import { runMain, startTelemetry } from "@devtools/service-kit/serve";
 import { start } from "./start.ts";
 
-runMain(() => start({ env: process.env }));
+runMain(async () => {
+  // Before the service: its first requests and queries are traced when OTEL_* asks for it.
+  startTelemetry({ service: "infrastructure", env: process.env });
+  return start({ env: process.env });
+});

@@ -21,7 +21,7 @@ import { TaskEventNotifier } from "./execution/events.ts";
  */
 export async function start({ env, handleSignals = true }: StartOptions): Promise<RunningService> {
   const config = loadConfig(env);
-  const logger = createLogger("orchestrator", logLevelOf(config));
+  const logger = createLogger("orchestrator", logLevelOf(config), { redactPaths: config.LOG_REDACT_PATHS });
   const target = databaseTargetFrom(config, "orchestrator");
   const database = await openDatabase(target);
   logger.info({ database: describeTarget(target) }, "database ready, migrations applied");

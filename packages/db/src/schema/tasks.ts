@@ -35,6 +35,12 @@ export const tasks = pgTable(
     maxTokens: integer("max_tokens"),
     /** Told with a signed POST each time the task ends (see callback_deliveries). */
     callbackUrl: text("callback_url"),
+    /**
+     * The W3C trace context (`traceparent`, `tracestate`) of the request that created the task, as
+     * JSON: its subtasks are dispatched later, from a background loop, maybe on another replica, and
+     * their spans continue that trace. Null when the request was not traced.
+     */
+    traceContext: text("trace_context"),
   },
   (table) => [
     // Keyset pagination, newest first, optionally within one status.

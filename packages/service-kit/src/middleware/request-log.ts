@@ -5,21 +5,23 @@ import type { Logger } from "../logger.ts";
 declare module "hono" {
   interface ContextVariableMap {
     logger: Logger;
-    traceId: string | undefined;
   }
 }
 
-// W3C trace context: version-traceid-parentid-flags.
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
-
-/** One wide log line per request, and a request-scoped child logger for handlers. */
+/**
+ * One wide log line per request, and a request-scoped child logger for handlers. Both carry the
+ * request id; within a traced request the logger adds the span's `trace_id`/`span_id` to each
+ * line itself, and with tracing off the caller's trace id (from `traceparent`) is bound instead.
+ * Runs inside `traceRequests`, whose variables it reads.
+ */
 export function requestLog(logger: Logger): MiddlewareHandler {
   return async function requestLog(c, next) {
     const started = performance.now();
-    const traceId = TRACEPARENT.exec(c.req.header("traceparent") ?? "")?.[1];
     const requestId = c.get("requestId");
-    c.set("traceId", traceId);
-    c.set("logger", logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }));
+    // The span's ids come from the logger's mixin; only a caller's id without a span of ours is bound.
+    const callerTraceId = c.get("spanId") === undefined ? c.get("traceId") : undefined;
+    const bindings = { request_id: requestId, ...(callerTraceId ? { trace_id: callerTraceId } : {}) };
+    c.set("logger", logger.child(bindings));
     await next();
     const status = c.res.status;
     const line = {
@@ -28,8 +30,7 @@ export function requestLog(logger: Logger): MiddlewareHandler {
       path: c.req.path,
       status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      request_id: requestId,
-      ...(traceId ? { trace_id: traceId } : {}),
+      ...bindings,
     };
     if (status >= 500) logger.error(line, "request failed");
     else logger.info(line, "request");

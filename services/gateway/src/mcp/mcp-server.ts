@@ -9,6 +9,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { toolError } from "./gateway-tool.ts";
+import { traceToolCall } from "./tool-call-trace.ts";
 import type { ToolView } from "./tool-catalog.ts";
 
 const CAPABILITIES: ServerCapabilities = { tools: { listChanged: true } };
@@ -56,7 +57,7 @@ export function createMcpServer(view: ToolView, options: McpServerOptions): Serv
               },
             });
     try {
-      return await tool.call(args, { signal: extra.signal, progress });
+      return await traceToolCall(name, request.params._meta, () => tool.call(args, { signal: extra.signal, progress }));
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (extra.signal.aborted) return toolError(`${name} was cancelled`);

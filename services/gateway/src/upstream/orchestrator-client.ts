@@ -1,8 +1,8 @@
 import type { OrchestrateRequest } from "@devtools/contracts/orchestrate";
+import { readServerSentEvents } from "@devtools/contracts/server-sent-events";
 import type { ListTasksQuery, Task, TaskPage } from "@devtools/contracts/task";
 import type { TaskEvent } from "@devtools/contracts/task-events";
 import { Pool } from "undici";
-import { readServerSentEvents } from "./server-sent-events.ts";
 
 /** An answer from the orchestrator: its status and parsed JSON body (problem+json on errors). */
 export interface UpstreamAnswer<Body> {

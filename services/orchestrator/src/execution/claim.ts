@@ -67,6 +67,7 @@ events as (
   from (select * from claimed order by task_id, position) ordered
 )
 select c.id, c.task_id, c.agent_type, c.description, c.generation, c.attempts, c.recovered, c.previous_owner,
+       (select t.trace_context from tasks t where t.id = c.task_id) as trace_context,
        coalesce((
          select jsonb_agg(jsonb_build_object(
                   'subtask_id', d.id, 'agent_type', d.agent_type,
@@ -95,6 +96,8 @@ export interface ClaimedSubtask {
   upstream: UpstreamResult[];
   /** The agent types of the subtasks that depend on this one: what its success may free. */
   dependants: AgentType[];
+  /** The W3C trace context of the request that created the task, which the dispatch's span continues. */
+  traceContext: string | null;
 }
 
 interface ClaimRow {
@@ -108,6 +111,7 @@ interface ClaimRow {
   previous_owner: string | null;
   upstream: { subtask_id: string; agent_type: AgentType; summary: string; artifacts: Artifact[] }[];
   dependants: AgentType[];
+  trace_context: string | null;
 }
 
 export interface ClaimRequest {
@@ -146,6 +150,7 @@ export function claimedFrom(rows: readonly object[]): ClaimedSubtask[] {
     previousOwner: row.previous_owner,
     upstream: row.upstream,
     dependants: row.dependants,
+    traceContext: row.trace_context,
   }));
 }
 

@@ -16,6 +16,7 @@ import {
   runDispatch,
   SHUTDOWN,
 } from "./dispatch.ts";
+import { traceDispatch } from "./dispatch-trace.ts";
 import type { AgentDispatcher } from "./dispatcher/agent-client.ts";
 import type { TaskEventNotifier } from "./events.ts";
 import type { RetryPolicy } from "./failure-policy.ts";
@@ -119,7 +120,10 @@ export class ExecutionEngine implements ExecutionControl {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.owner = `${options.instance}/${process.pid}.${Date.now().toString(36)}.${randomBytes(3).toString("hex")}`;
-    this.#metrics = new ExecutionMetrics(options.registry, () => Object.fromEntries(this.#perAgent));
+    this.#metrics = new ExecutionMetrics(options.registry, {
+      inFlight: () => Object.fromEntries(this.#perAgent),
+      store: { query: options.database.query, logger: this.#logger },
+    });
     const { database, notifier, limits } = options;
     this.#recorder = new OutcomeRecorder({
       database,
@@ -414,7 +418,7 @@ export class ExecutionEngine implements ExecutionControl {
         "took over a subtask whose lease expired",
       );
     }
-    dispatch.done = runDispatch(dispatch, this.#context)
+    dispatch.done = traceDispatch(claim, () => runDispatch(dispatch, this.#context))
       .catch((error: unknown) => this.#logger.error({ err: error, subtask_id: claim.id }, "dispatch failed"))
       .finally(() => {
         this.#inFlight.delete(claim.id);

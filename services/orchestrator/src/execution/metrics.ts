@@ -1,9 +1,38 @@
 import type { TokenUsage } from "@devtools/contracts/agent";
-import type { AgentType } from "@devtools/contracts/agent-type";
+import { AGENT_TYPES, type AgentType } from "@devtools/contracts/agent-type";
+import { FINAL_TASK_STATUSES, SUBTASK_STATUSES, TASK_STATUSES } from "@devtools/contracts/task";
+import type { Query } from "@devtools/db/client";
+import type { Logger } from "@devtools/service-kit/logger";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** How a dispatch ended, as the metrics label it. */
 export type DispatchOutcome = "succeeded" | "retry" | "failed" | "aborted" | "released";
+
+type SubtaskEnd = "succeeded" | "failed" | "skipped" | "cancelled";
+const SUBTASK_ENDS: readonly SubtaskEnd[] = ["succeeded", "failed", "skipped", "cancelled"];
+
+/** Where the gauges read what they report at scrape time. */
+export interface MetricSources {
+  /** Subtasks this process is dispatching now, by agent. */
+  inFlight?: () => Partial<Record<AgentType, number>>;
+  /** The task store, for the stored tasks and subtasks by status; with a logger for a failed count. */
+  store?: { query: Query; logger: Logger };
+}
+
+interface StoredCount {
+  kind: "task" | "subtask";
+  agent: AgentType | null;
+  status: string;
+  count: number;
+}
+
+// One round trip for both gauges. It scans the tables, so a scrape reuses an answer younger than
+// STORED_COUNTS_TTL_MS: Prometheus scrapes every 15 s, and several scrapers may share a replica.
+const STORED_COUNTS = `
+  select 'task' as kind, null::text as agent, status, count(*)::int as count from tasks group by status
+  union all
+  select 'subtask', agent_type, status, count(*)::int from subtasks group by agent_type, status`;
+const STORED_COUNTS_TTL_MS = 5_000;
 
 /** The execution engine's metrics, on the service's registry. */
 export class ExecutionMetrics {
@@ -13,9 +42,9 @@ export class ExecutionMetrics {
   readonly #retries: Counter<"agent" | "reason">;
   readonly #leaseRecoveries: Counter<"kind">;
   readonly #tasks: Counter<"status">;
-  readonly #tokens: Counter<"agent" | "kind">;
+  readonly #tokens: Counter<"agent" | "model" | "kind">;
 
-  constructor(registry: Registry, inFlight: () => Partial<Record<AgentType, number>> = () => ({})) {
+  constructor(registry: Registry, { inFlight = () => ({}), store }: MetricSources = {}) {
     const registers = [registry];
     this.#subtasks = new Counter({
       name: "orchestrator_subtasks_total",
@@ -56,8 +85,8 @@ export class ExecutionMetrics {
     });
     this.#tokens = new Counter({
       name: "orchestrator_tokens_total",
-      help: "Tokens the agents' models used for subtasks that succeeded, by agent and kind (prompt, completion)",
-      labelNames: ["agent", "kind"],
+      help: "Tokens the agents' models used for subtasks that succeeded, by agent, model and kind (prompt, completion)",
+      labelNames: ["agent", "model", "kind"],
       registers,
     });
     new Gauge({
@@ -70,6 +99,13 @@ export class ExecutionMetrics {
         for (const [agent, count] of Object.entries(inFlight())) this.set({ agent }, count ?? 0);
       },
     });
+    if (store) registerStoredCounts(registers, store);
+    // Every series of a known label set exists from the start, so that rates and alerts see 0, not nothing.
+    for (const agent of AGENT_TYPES) {
+      for (const outcome of SUBTASK_ENDS) this.#subtasks.inc({ agent, outcome }, 0);
+    }
+    for (const status of FINAL_TASK_STATUSES) this.#tasks.inc({ status }, 0);
+    for (const kind of ["expired", "restart"]) this.#leaseRecoveries.inc({ kind }, 0);
   }
 
   dispatched(agent: AgentType): void {
@@ -84,7 +120,7 @@ export class ExecutionMetrics {
     this.#retries.inc({ agent, reason });
   }
 
-  subtaskEnded(agent: AgentType, outcome: "succeeded" | "failed" | "skipped" | "cancelled", count = 1): void {
+  subtaskEnded(agent: AgentType, outcome: SubtaskEnd, count = 1): void {
     this.#subtasks.inc({ agent, outcome }, count);
   }
 
@@ -96,8 +132,57 @@ export class ExecutionMetrics {
     this.#tasks.inc({ status });
   }
 
-  tokens(agent: AgentType, usage: TokenUsage): void {
-    this.#tokens.inc({ agent, kind: "prompt" }, usage.prompt_tokens);
-    this.#tokens.inc({ agent, kind: "completion" }, usage.completion_tokens);
+  tokens(agent: AgentType, model: string, usage: TokenUsage): void {
+    this.#tokens.inc({ agent, model, kind: "prompt" }, usage.prompt_tokens);
+    this.#tokens.inc({ agent, model, kind: "completion" }, usage.completion_tokens);
   }
+}
+
+/**
+ * Gauges of every task and subtask in the database by status (subtasks also by agent), read at
+ * scrape time. They describe the shared database, so every replica reports the same numbers:
+ * aggregate them with `max`, not `sum`. A failed count leaves both gauges empty rather than stale.
+ */
+function registerStoredCounts(registers: Registry[], { query, logger }: NonNullable<MetricSources["store"]>): void {
+  // Undefined when the count failed: both gauges then stay empty rather than claim zero.
+  let cached: { at: number; rows: Promise<StoredCount[] | undefined> } | undefined;
+  const counts = (): Promise<StoredCount[] | undefined> => {
+    const now = Date.now();
+    if (!cached || now - cached.at > STORED_COUNTS_TTL_MS) {
+      const rows = query<StoredCount>(STORED_COUNTS, []).catch((error: unknown) => {
+        logger.warn({ err: error }, "could not count the stored tasks for /metrics");
+        cached = undefined;
+        return undefined;
+      });
+      cached = { at: now, rows };
+    }
+    return cached.rows;
+  };
+  new Gauge({
+    name: "orchestrator_stored_tasks",
+    help: "Tasks in the database by status (pending, running, succeeded, failed, partial, cancelled); the same on every replica",
+    labelNames: ["status"],
+    registers,
+    async collect() {
+      const rows = await counts();
+      this.reset();
+      if (!rows) return;
+      for (const status of TASK_STATUSES) this.set({ status }, 0);
+      for (const row of rows) if (row.kind === "task") this.set({ status: row.status }, row.count);
+    },
+  });
+  new Gauge({
+    name: "orchestrator_stored_subtasks",
+    help: "Subtasks in the database by agent and status (pending, running, succeeded, failed, skipped, cancelled); the same on every replica",
+    labelNames: ["agent", "status"],
+    registers,
+    async collect() {
+      const rows = await counts();
+      this.reset();
+      if (!rows) return;
+      for (const agent of AGENT_TYPES) for (const status of SUBTASK_STATUSES) this.set({ agent, status }, 0);
+      for (const row of rows)
+        if (row.kind === "subtask") this.set({ agent: row.agent ?? "", status: row.status }, row.count);
+    },
+  });
 }

@@ -58,7 +58,7 @@ export class OutcomeRecorder {
     this.#notifier.notify([lease.taskId]);
     if (outcome.kind === "succeeded") {
       this.#metrics.subtaskEnded(lease.agentType, "succeeded");
-      this.#metrics.tokens(lease.agentType, outcome.result.usage);
+      this.#metrics.tokens(lease.agentType, outcome.result.model, outcome.result.usage);
     } else if (outcome.kind === "failed") {
       this.#metrics.subtaskEnded(lease.agentType, "failed");
     }

@@ -20,6 +20,8 @@ export interface NewTask {
   maxTokens?: number | undefined;
   /** Where to POST the task's end, if anywhere. */
   callbackUrl?: string | undefined;
+  /** The creating request's W3C trace context (see trace-context.ts), which its dispatches continue. */
+  traceContext?: string | null | undefined;
 }
 
 // One statement writes any number of tasks with all their subtasks: atomic without BEGIN/COMMIT, and
@@ -28,12 +30,12 @@ export interface NewTask {
 const INSERT_TASKS = `
 with new_tasks as (
   insert into tasks (id, description, priority, status, planner, planner_note, routing_plan, estimated_tokens,
-                     max_tokens, callback_url, created_at, updated_at)
+                     max_tokens, callback_url, trace_context, created_at, updated_at)
   select id, description, priority, 'pending', planner, planner_note, routing_plan, estimated_tokens, max_tokens,
-         callback_url, created_at, created_at
+         callback_url, trace_context, created_at, created_at
   from jsonb_to_recordset($1::jsonb) as t(id uuid, description text, priority text, planner text, planner_note text,
                                           routing_plan jsonb, estimated_tokens integer, max_tokens integer,
-                                          callback_url text, created_at timestamptz)
+                                          callback_url text, trace_context text, created_at timestamptz)
 )
 insert into subtasks (id, task_id, position, stage, agent_type, description, status, depends_on, waiting_on,
                       estimated_tokens, created_at, updated_at)
@@ -55,6 +57,7 @@ export async function insertTasks(database: Database, batch: readonly NewTask[])
     estimated_tokens: task.plan.estimatedTokens,
     max_tokens: task.maxTokens ?? null,
     callback_url: task.callbackUrl ?? null,
+    trace_context: task.traceContext ?? null,
     created_at: task.now.toISOString(),
   }));
   const subtaskRows = batch.flatMap((task) =>

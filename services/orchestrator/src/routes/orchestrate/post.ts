@@ -16,6 +16,7 @@ import { choosePlan } from "../../planner/choose-plan.ts";
 import { preferredWait } from "../../tasks/task-end.ts";
 import { newTaskView } from "../../tasks/task-store.ts";
 import type { TaskWriter } from "../../tasks/task-writer.ts";
+import { captureTraceContext } from "../../tasks/trace-context.ts";
 
 const problem = (description: string) => ({
   description,
@@ -110,6 +111,7 @@ export function orchestrateRoute({
       now: clock(),
       maxTokens: request.max_tokens,
       callbackUrl: request.callback_url,
+      traceContext: captureTraceContext(),
     };
     await writer.write(task);
     onTaskWritten(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readServerSentEvents } from "../../src/upstream/server-sent-events.ts";
+import { readServerSentEvents } from "../src/server-sent-events.ts";
 
 async function* chunks(...parts: string[]) {
   for (const part of parts) yield new TextEncoder().encode(part);
@@ -19,7 +19,7 @@ describe("reading an event stream", () => {
     }
     expect(events).toEqual([
       { id: "1", event: "task.running", data: '{"a":1}' },
-      { id: "2", event: undefined, data: "x\ny" },
+      { id: "2", event: "message", data: "x\ny" },
     ]);
   });
 });
