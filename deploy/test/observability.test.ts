@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { SERVICE_NAMES } from "@devtools/contracts/services";
+import { declaredSeries, parsePrometheusText } from "@devtools/testkit/prometheus-text";
 import { type StackProcess, stackEnvironment, startStackProcess } from "@devtools/testkit/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPOSE_DIR, COMPOSE_FILES, readYaml } from "../src/compose/files.ts";
@@ -7,22 +8,6 @@ import { COMPOSE_DIR, COMPOSE_FILES, readYaml } from "../src/compose/files.ts";
 const OBSERVABILITY = `${COMPOSE_DIR}observability/`;
 
 // --- What the code exports: every name on the /metrics of a running stack and its simulator -------
-
-// The sample names a family of each type exposes (prom-client writes counters with their _total).
-const SUFFIXES: Record<string, readonly string[]> = {
-  counter: [""],
-  gauge: [""],
-  untyped: [""],
-  histogram: ["_bucket", "_sum", "_count"],
-  summary: ["", "_sum", "_count"],
-};
-
-/** The series names a /metrics body declares, from its `# TYPE` lines (declared even before a first sample). */
-function declaredSeries(body: string): string[] {
-  return [...body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
-    (SUFFIXES[type ?? ""] ?? [""]).map((suffix) => `${name}${suffix}`),
-  );
-}
 
 // --- What the configuration queries: the metric names in a PromQL expression --------------------
 
@@ -230,7 +215,7 @@ describe("the series the alerts and the dashboard query", () => {
     for (const target of targets) {
       const response = await fetch(`${target}/metrics`);
       expect(response.status, target).toBe(200);
-      for (const name of declaredSeries(await response.text())) exported.add(name);
+      for (const name of declaredSeries(parsePrometheusText(await response.text()))) exported.add(name);
     }
   }, 90_000);
 
