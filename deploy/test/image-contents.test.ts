@@ -59,20 +59,24 @@ function runHealthcheck(config: ImageConfig, env: Record<string, string | undefi
   return spawnSync(command, args, { cwd, env, timeout: 10_000 }).status;
 }
 
-/** devDependencies of the image's workspace packages that no package needs in production. */
-function devOnlyDependencies(appDir: string): Set<string> {
-  const manifests = [
+interface Manifest {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+/** The pruned workspace's package manifests, by folder (the root's as "."). */
+function workspaceManifests(appDir: string): { dir: string; manifest: Manifest }[] {
+  return [
     ".",
     ...["packages", "services"].flatMap((folder) =>
       existsSync(join(appDir, folder)) ? readdirSync(join(appDir, folder)).map((name) => `${folder}/${name}`) : [],
     ),
-  ].map(
-    (dir) =>
-      JSON.parse(readFileSync(join(appDir, dir, "package.json"), "utf8")) as {
-        dependencies?: Record<string, string>;
-        devDependencies?: Record<string, string>;
-      },
-  );
+  ].map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(appDir, dir, "package.json"), "utf8")) as Manifest }));
+}
+
+/** devDependencies of the image's workspace packages that no package needs in production. */
+function devOnlyDependencies(appDir: string): Set<string> {
+  const manifests = workspaceManifests(appDir).map(({ manifest }) => manifest);
   const production = new Set(manifests.flatMap((manifest) => Object.keys(manifest.dependencies ?? {})));
   return new Set(
     manifests
@@ -80,6 +84,9 @@ function devOnlyDependencies(appDir: string): Set<string> {
       .filter((name) => !production.has(name)),
   );
 }
+
+// The workspace's dev tools: nothing a service runs depends on them, so none may be in the image.
+const DEV_TOOLS = ["vitest", "typescript", "@biomejs/biome", "turbo", "drizzle-kit"];
 
 let workDir: string;
 let contextDir: string;
@@ -141,7 +148,15 @@ describe.each<Deployable>(["code-review", "inference-simulator", "orchestrator"]
     expect(devOnly).toContain("vitest");
     expect(devOnly).toContain("typescript");
     expect(devOnly).toContain("@biomejs/biome");
-    for (const name of devOnly) {
+    // No workspace package links a devDependency (a library may still need one of the same name,
+    // as protobufjs, under the OpenTelemetry SDK, needs @types/node)…
+    for (const { dir, manifest } of workspaceManifests(appDir)) {
+      for (const name of Object.keys(manifest.devDependencies ?? {}).filter((dev) => devOnly.has(dev))) {
+        expect(existsSync(join(appDir, dir, "node_modules", name)), `${dir} links ${name}`).toBe(false);
+      }
+    }
+    // …and the dev tools are nowhere in the image.
+    for (const name of DEV_TOOLS) {
       const folder = `${name.replace("/", "+")}@`;
       expect(
         installed.filter((entry) => entry.startsWith(folder)),

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Task } from "@devtools/contracts/task";
@@ -223,6 +224,42 @@ describe("one trace per task", () => {
     expect(ancestor, "the chat span descends from the agent's POST /execute").toBe(execute);
     const backendCall = spans.find((span) => span.parentSpanId === chat.spanId && span.kind === SPAN_KIND_CLIENT);
     expect(backendCall?.attributes["url.full"]).toContain("/v1/chat/completions");
+  });
+
+  it("continues an MCP tools/call's _meta.traceparent through the gateway to the orchestrator", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const callerSpanId = randomBytes(8).toString("hex");
+    const response = await fetch(`${gateway.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: {
+          name: "list_tasks",
+          arguments: {},
+          _meta: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).not.toContain('"isError":true');
+
+    // The tool call's span is the caller's child, and the orchestrator's request joins the same trace.
+    const spans = await waitFor(
+      () => {
+        const inTrace = receiver.spans.filter((span) => span.traceId === traceId);
+        return inTrace.some((span) => span.service === "orchestrator" && span.kind === SPAN_KIND_SERVER)
+          ? inTrace
+          : undefined;
+      },
+      { timeoutMs: 10_000, what: "the tool call's spans" },
+    );
+    const toolCall = spans.find((span) => span.service === "gateway" && span.name === "tools/call list_tasks");
+    expect(toolCall?.parentSpanId).toBe(callerSpanId);
+    const listed = spans.find((span) => span.service === "orchestrator" && span.kind === SPAN_KIND_SERVER);
+    expect(listed?.name).toBe("GET /tasks");
   });
 
   it("writes the trace and span ids into the log lines of a traced request", async () => {

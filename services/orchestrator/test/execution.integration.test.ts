@@ -225,9 +225,11 @@ describe.runIf(await postgresAvailable())("two orchestrator replicas on one Post
   it("abort a model call when the task is cancelled through the other replica", async () => {
     const slow = await startSimulator({ ttftMs: 60_000 });
     const slowAgent = await startService("feature-dev", { INFERENCE_BASE_URL: slow.url });
+    // A database of their own: the replicas above would otherwise race `a` for the task, on the fast agent.
+    const own = await createTestDatabase("postgres");
     const [a, b] = await Promise.all([
-      startOrchestrator(database, { ...realAgents, FEATURE_DEV_URL: slowAgent.url }),
-      startOrchestrator(database, { ...realAgents, EXECUTION_CONCURRENCY: "0" }),
+      startOrchestrator(own, { ...realAgents, FEATURE_DEV_URL: slowAgent.url }),
+      startOrchestrator(own, { ...realAgents, EXECUTION_CONCURRENCY: "0" }),
     ]);
     try {
       const created = await orchestrate(a as ServiceProcess, "Fix the login bug");
@@ -244,6 +246,7 @@ describe.runIf(await postgresAvailable())("two orchestrator replicas on one Post
     } finally {
       await Promise.all([a?.stop(), b?.stop(), slowAgent.stop()]);
       await slow.close();
+      await own.drop();
     }
   });
 });
