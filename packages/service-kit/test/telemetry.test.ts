@@ -56,7 +56,7 @@ async function finishedSpans(): Promise<ReadableSpan[]> {
 const spansNamed = async (name: string) => (await finishedSpans()).filter((span) => span.name === name);
 
 beforeAll(async () => {
-  startTelemetry({ service: "traced-service", env: {}, spanProcessors: [processor] });
+  await startTelemetry({ service: "traced-service", env: {}, spanProcessors: [processor] });
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
   upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
 });

@@ -19,7 +19,7 @@ try {
   const names = selectServices(process.argv.slice(2));
   // One SDK for the process: its resource names the one service hosted, else the stack; each span
   // still says which service made it (`devtools.service`, and the service-named tracer of its entry spans).
-  startTelemetry({ service: names.length === 1 ? (names[0] as string) : "devtools", env: process.env });
+  await startTelemetry({ service: names.length === 1 ? (names[0] as string) : "devtools", env: process.env });
   const keepsState = names.filter((name) => name === "orchestrator" || name === "gateway");
   if (keepsState[0]) migrateDatabase(environmentFor(keepsState[0], process.env, dataRoot));
   const stack = await startStack({ names, env: process.env, dataRoot });

@@ -3,6 +3,6 @@ import { start } from "./start.ts";
 
 runMain(async () => {
   // Before the service: its first requests and queries are traced when OTEL_* asks for it.
-  startTelemetry({ service: "feature-dev", env: process.env });
+  await startTelemetry({ service: "feature-dev", env: process.env });
   return start({ env: process.env });
 });
