@@ -66,6 +66,11 @@ export async function startTelemetry({ service, env, spanProcessors }: Telemetry
   return started;
 }
 
+/** Whether this process records spans: the request middleware skips its work when it does not. */
+export function tracingOn(): boolean {
+  return started?.tracing === true;
+}
+
 /** Flushes and stops the process's telemetry, if it was started: the last thing before exit. */
 export async function shutdownTelemetry(): Promise<void> {
   await started?.shutdown();

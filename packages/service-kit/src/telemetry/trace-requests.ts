@@ -21,6 +21,7 @@ import {
 } from "@opentelemetry/semantic-conventions";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import { tracingOn } from "./sdk.ts";
 import { ATTR_DEVTOOLS_SERVICE, withService } from "./service-context.ts";
 
 declare module "hono" {
@@ -52,13 +53,13 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT"
  * `METHOD route` (the matched route, never the raw path with its ids), with the HTTP semantic
  * attributes and the response's status; a 5xx or a thrown error marks it failed. The span is the
  * active context of everything the request does, so database, inference and outgoing HTTP spans
- * become its children. With tracing off the span is the API's no-op one, and the request still
- * knows the caller's trace id for its log lines.
+ * become its children. With tracing off it does nothing but note the caller's trace id for the
+ * request's log lines.
  */
 export function traceRequests(service: string, version: string): MiddlewareHandler {
   const tracer = trace.getTracer(service, version);
   return async function traceRequests(c, next) {
-    if (UNTRACED_PATHS.has(c.req.path)) {
+    if (!tracingOn() || UNTRACED_PATHS.has(c.req.path)) {
       c.set("traceId", callerTraceId(c.req.header("traceparent")));
       return next();
     }
