@@ -18,13 +18,8 @@ import { PORT_VARIABLE } from "../src/compose/cross-check.ts";
 import { parseEnvFile, withValues } from "../src/compose/env-file.ts";
 import { COMPOSE_FILES, ENV_EXAMPLE, REPO_ROOT } from "../src/compose/files.ts";
 import { loadCompose } from "../src/compose/model.ts";
-import {
-  environmentOnOneHost,
-  imageCommand,
-  imageEnvironment,
-  type RunningProcess,
-  startProcess,
-} from "../src/compose/process-stack.ts";
+import { environmentOnOneHost } from "../src/compose/one-host-environment.ts";
+import { type ContainerProcess, imageRuntime, startContainerProcess } from "../src/container-process.ts";
 import { type Deployable, SERVICE_PORTS } from "../src/service-environments.ts";
 
 const available = await postgresAvailable();
@@ -68,13 +63,15 @@ function healthCheck(env: Record<string, string>, client = "curl") {
 
 describe.skipIf(!available)("docker-compose.yml run as processes (needs PostgreSQL on 127.0.0.1:5432)", () => {
   const folder = mkdtempSync(join(tmpdir(), "compose-processes-"));
-  const processes = new Map<Deployable, RunningProcess>();
+  const processes = new Map<Deployable, ContainerProcess>();
+  // Compose's default stop_grace_period; ours is longer, but a service draining for 10 s here is a fault.
+  const stop = (name: Deployable) => processes.get(name)?.terminate(10_000);
   const urls = {} as Record<Deployable, string>;
   let database: TestDatabase | undefined;
   let envPath = "";
 
   const describeOutput = () =>
-    [...processes.values()].map((running) => `--- ${running.name}\n${running.output.slice(-15).join("\n")}`).join("\n");
+    [...processes].map(([name, running]) => `--- ${name}\n${running.output.slice(-15).join("\n")}`).join("\n");
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
@@ -91,12 +88,11 @@ describe.skipIf(!available)("docker-compose.yml run as processes (needs PostgreS
       ports[name] = await freePort();
       urls[name] = `http://127.0.0.1:${ports[name]}`;
     }
+    // A container's environment: the image's ENVs, then what compose gives it.
     const start = (name: Deployable) => {
-      const env = {
-        ...imageEnvironment(),
-        ...environmentOnOneHost(model, name, SERVICE_PORTS, ports, PORT_VARIABLE[name]),
-      };
-      processes.set(name, startProcess(name, imageCommand(name), env));
+      const image = imageRuntime(name);
+      const env = { ...image.env, ...environmentOnOneHost(model, name, SERVICE_PORTS, ports, PORT_VARIABLE[name]) };
+      processes.set(name, startContainerProcess(image.command, env));
     };
     const answers = (name: Deployable, path: string) =>
       waitFor(
@@ -117,14 +113,14 @@ describe.skipIf(!available)("docker-compose.yml run as processes (needs PostgreS
   });
 
   afterAll(async () => {
-    await Promise.all([...processes.values()].map((running) => running.stop()));
+    await Promise.all([...processes.keys()].map(stop));
     await database?.drop();
     rmSync(folder, { recursive: true, force: true });
   });
 
   it("gives each process what compose gives its container (names mapped to 127.0.0.1, ports moved)", () => {
     const gateway = processes.get("gateway");
-    expect(gateway?.child.spawnargs.slice(1)).toEqual(imageCommand("gateway").slice(1));
+    expect(gateway?.child.spawnargs.slice(1)).toEqual(imageRuntime("gateway").command.slice(1));
     const model = loadCompose(
       [COMPOSE_FILES.base],
       Object.fromEntries([...parseEnvFile(readFileSync(envPath, "utf8")).values()].map((e) => [e.name, e.value])),
@@ -154,7 +150,7 @@ describe.skipIf(!available)("docker-compose.yml run as processes (needs PostgreS
   });
 
   it("names the one stopped service ❌ and exits non-zero", async () => {
-    await processes.get("code-review")?.stop();
+    await stop("code-review");
     const env = Object.fromEntries(
       SERVICE_NAMES.map((name) => [SERVICES[name as keyof typeof SERVICES].urlVariable, urls[name]]),
     );
@@ -169,7 +165,7 @@ describe.skipIf(!available)("docker-compose.yml run as processes (needs PostgreS
   });
 
   it("reports an agent whose inference backend is gone as not ready", async () => {
-    await processes.get("inference-simulator")?.stop();
+    await stop("inference-simulator");
     const env = Object.fromEntries(
       SERVICE_NAMES.map((name) => [SERVICES[name as keyof typeof SERVICES].urlVariable, urls[name]]),
     );

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { waitFor } from "@devtools/testkit/poll";
 import { freePort } from "@devtools/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startContainerProcess } from "../src/container-process.ts";
 import { copyBuildContext } from "../src/image/build-context.ts";
 import { REPO_ROOT, repositoryDockerfile } from "../src/image/deployables.ts";
 import { type ImageConfig, imageConfig } from "../src/image/image-config.ts";
@@ -40,18 +40,6 @@ function hostTools(): HostTools {
     // pnpm appends its store layout version (v10) to --store-dir itself.
     pnpmStoreDir: dirname(tool("pnpm", ["store", "path"])),
   };
-}
-
-/** Starts the image's CMD with exactly the image's environment (its port variable moved to a free port). */
-async function startImage(appDir: string, config: ImageConfig, port: number, portVariable: string) {
-  const env = { PATH: hostEnv.PATH, HOME: hostEnv.HOME, ...config.env, [portVariable]: String(port) };
-  const [command = "", ...args] = config.cmd ?? [];
-  const child = spawn(command, args, { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
-  const output: string[] = [];
-  child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = once(child, "exit");
-  return { child, env, output, exited };
 }
 
 function runHealthcheck(config: ImageConfig, env: Record<string, string | undefined>, cwd: string): number | null {
@@ -190,18 +178,19 @@ describe.each<Deployable>(["code-review", "inference-simulator", "orchestrator"]
     const portVariable = Object.keys(config.env).find((name) => config.env[name] === String(exposed));
     expect(portVariable).toBeDefined();
     const port = await freePort();
-    const started = await startImage(appDir, config, port, portVariable as string);
-    let child: ChildProcess | undefined = started.child;
+    // Exactly the image's environment, its port variable moved to a free port.
+    const env = { HOME: hostEnv.HOME ?? "", ...config.env, [portVariable as string]: String(port) };
+    const started = startContainerProcess(config.cmd ?? [], env, appDir);
     try {
       const health = await waitFor(
         async () => {
-          if (started.child.exitCode !== null) throw new Error(`exited:\n${started.output.join("")}`);
+          if (started.child.exitCode !== null) throw new Error(`exited:\n${started.output.join("\n")}`);
           const response = await fetch(`http://127.0.0.1:${port}/health`);
           return response.ok ? response : undefined;
         },
         { timeoutMs: 45_000, what: `${service} /health` },
       ).catch((error: Error) => {
-        throw new Error(`${error.message}\n${started.output.join("")}`);
+        throw new Error(`${error.message}\n${started.output.join("\n")}`);
       });
       if (service === "inference-simulator") {
         const models = (await (await fetch(`http://127.0.0.1:${port}/v1/models`)).json()) as { data: unknown[] };
@@ -209,19 +198,13 @@ describe.each<Deployable>(["code-review", "inference-simulator", "orchestrator"]
       } else {
         expect(await health.json()).toMatchObject({ status: "ok", service });
       }
-      expect(runHealthcheck(config, started.env, appDir)).toBe(0);
+      expect(runHealthcheck(config, { PATH: hostEnv.PATH, ...env }, appDir)).toBe(0);
 
-      started.child.kill("SIGTERM");
-      const [code] = await started.exited;
-      child = undefined;
-      expect(code).toBe(0);
+      expect(await started.terminate(10_000)).toBe(0);
       // The same check must fail once nothing answers, or it would never mark a container unhealthy.
-      expect(runHealthcheck(config, started.env, appDir)).not.toBe(0);
+      expect(runHealthcheck(config, { PATH: hostEnv.PATH, ...env }, appDir)).not.toBe(0);
     } finally {
-      if (child && child.exitCode === null) {
-        child.kill("SIGKILL");
-        await started.exited;
-      }
+      if (started.child.exitCode === null) started.child.kill("SIGKILL");
     }
   });
 });

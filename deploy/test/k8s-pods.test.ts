@@ -5,10 +5,10 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from "@devto
 import { waitFor } from "@devtools/testkit/poll";
 import { freePort } from "@devtools/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ContainerProcess, imageRuntime, startContainerProcess } from "../src/container-process.ts";
 import { hasKubectl, kustomizeBuild } from "../src/k8s/kustomize.ts";
 import { type KubeObject, named, ofKind } from "../src/k8s/objects.ts";
 import { overlayDir } from "../src/k8s/paths.ts";
-import { type PodProcess, startPodProcess } from "../src/k8s/pod-process.ts";
 import { appContainer, containerEnvironment, resolvePort } from "../src/k8s/workloads.ts";
 
 // The cluster (kubectl) and the managed database (the machine's PostgreSQL) stand in for themselves.
@@ -16,10 +16,6 @@ const missing = [!hasKubectl() && "kubectl", !(await postgresAvailable()) && "Po
   Boolean,
 );
 const skip = missing.length > 0 && !process.env.CI;
-
-const ENTRY: Record<ServiceName, string> = Object.fromEntries(
-  SERVICE_NAMES.map((service) => [service, `services/${service}/src/main.ts`]),
-) as Record<ServiceName, string>;
 
 /** Values for the Secret the operator creates, in the formats deploy/k8s/README.md gives. */
 function operatorSecret(database: TestDatabase): Record<string, string> {
@@ -36,15 +32,17 @@ describe.skipIf(skip)(
   () => {
     let objects: KubeObject[];
     let database: TestDatabase;
-    let simulator: PodProcess;
-    const pods = new Map<ServiceName, { process: PodProcess; port: number }>();
+    let simulator: ContainerProcess;
+    const pods = new Map<ServiceName, { process: ContainerProcess; port: number }>();
 
     beforeAll(async () => {
       objects = await kustomizeBuild(overlayDir("prod"));
       database = await createTestDatabase("postgres");
       // The GPU worker INFERENCE_BASE_URL names: the project's vLLM stand-in.
       const simulatorPort = await freePort();
-      simulator = startPodProcess("packages/inference-simulator/src/main.ts", {
+      const simulatorImage = imageRuntime("inference-simulator");
+      simulator = startContainerProcess(simulatorImage.command, {
+        ...simulatorImage.env,
         SIMULATOR_HOST: "127.0.0.1",
         SIMULATOR_PORT: String(simulatorPort),
       });
@@ -80,7 +78,9 @@ describe.skipIf(skip)(
         const port = ports.get(service) as number;
         values.PORT = String(port);
         values.HOST = "127.0.0.1";
-        pods.set(service, { process: startPodProcess(ENTRY[service], values), port });
+        // A pod's environment: its image's ENVs, then what the manifest gives the container.
+        const image = imageRuntime(service);
+        pods.set(service, { process: startContainerProcess(image.command, { ...image.env, ...values }), port });
       }
     });
 

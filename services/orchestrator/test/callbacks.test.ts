@@ -14,7 +14,7 @@ import { createOrchestratorApp } from "../src/app.ts";
 import { CallbackDeliverer, type CallbackLimits, signCallback } from "../src/execution/callbacks.ts";
 import { ExecutionEngine } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
-import { ScriptedAgents, untilAborted } from "./support/execution.ts";
+import { ScriptedAgents, testLimits, untilAborted } from "./support/execution.ts";
 
 const logger = createLogger("orchestrator", "silent");
 const SECRET = "test-signing-secret-0123456789";
@@ -108,14 +108,7 @@ describe.each(await testDatabaseKinds())("task-ended callbacks on %s", (kind) =>
         registry: new Registry(),
         instance: `callbacks:${n}`,
         callbacks: new CallbackDeliverer({ database, secret: SECRET, logger, limits: { ...LIMITS, ...limits } }),
-        limits: {
-          concurrency: 16,
-          agentConcurrency: 8,
-          leaseMs: 2_000,
-          pollMs: 50,
-          subtaskTimeoutMs: 60_000,
-          retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-        },
+        limits: testLimits({ concurrency: 16, pollMs: 50 }),
       });
       await engine.start();
       engines.push(engine);

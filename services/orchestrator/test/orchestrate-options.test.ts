@@ -11,7 +11,7 @@ import { createOrchestratorApp } from "../src/app.ts";
 import { ExecutionEngine } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { preferredWait } from "../src/tasks/task-end.ts";
-import { ScriptedAgents, untilAborted } from "./support/execution.ts";
+import { ScriptedAgents, testLimits, untilAborted } from "./support/execution.ts";
 
 const logger = createLogger("orchestrator", "silent");
 
@@ -66,14 +66,7 @@ describe.each(await testDatabaseKinds())("POST /orchestrate options on %s", (kin
       logger,
       registry: new Registry(),
       instance: "options:1",
-      limits: {
-        concurrency: 32,
-        agentConcurrency: 8,
-        leaseMs: 2_000,
-        pollMs: 100,
-        subtaskTimeoutMs: 60_000,
-        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-      },
+      limits: testLimits(),
     });
     await engine.start();
     // Events other replicas write are polled for: slowly here, so that a wake must come from the notifier.

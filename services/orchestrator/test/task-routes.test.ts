@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOrchestratorApp } from "../src/app.ts";
 import { ExecutionEngine } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
-import { answer, ScriptedAgents, untilAborted } from "./support/execution.ts";
+import { answer, ScriptedAgents, testLimits, untilAborted } from "./support/execution.ts";
 import { readTaskEvents } from "./support/sse.ts";
 
 const logger = createLogger("orchestrator", "silent");
@@ -35,14 +35,7 @@ describe.each(await testDatabaseKinds())("task routes on %s", (kind) => {
       logger,
       registry: new Registry(),
       instance: "routes:1",
-      limits: {
-        concurrency: 32,
-        agentConcurrency: 8,
-        leaseMs: 2_000,
-        pollMs: 100,
-        subtaskTimeoutMs: 60_000,
-        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-      },
+      limits: testLimits(),
     });
     await engine.start();
     app = createOrchestratorApp({

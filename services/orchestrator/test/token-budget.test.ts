@@ -12,7 +12,15 @@ import { TaskEventNotifier } from "../src/execution/events.ts";
 import { settleSubtask } from "../src/execution/settle.ts";
 import { retryTask } from "../src/execution/task-commands.ts";
 import { findTask } from "../src/tasks/task-store.ts";
-import { ALL_AGENTS, eventTrail, FIVE_SUBTASKS, resultFor, ScriptedAgents, storeTask } from "./support/execution.ts";
+import {
+  ALL_AGENTS,
+  eventTrail,
+  FIVE_SUBTASKS,
+  resultFor,
+  ScriptedAgents,
+  storeTask,
+  testLimits,
+} from "./support/execution.ts";
 
 const OWNER = "host:1/1.a";
 const logger = createLogger("orchestrator", "silent");
@@ -142,14 +150,7 @@ describe.each(await testDatabaseKinds())("token budgets on %s", (kind) => {
       logger,
       registry: new Registry(),
       instance: "budget:1",
-      limits: {
-        concurrency: 8,
-        agentConcurrency: 8,
-        leaseMs: 2_000,
-        pollMs: 50,
-        subtaskTimeoutMs: 60_000,
-        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-      },
+      limits: testLimits({ concurrency: 8, pollMs: 50 }),
     });
     await engine.start();
     try {

@@ -4,8 +4,22 @@ import type { ExecuteRequest, ExecuteResult } from "@devtools/contracts/agent";
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { Database } from "@devtools/db/client";
 import type { AgentDispatcher, DispatchAnswer } from "../../src/execution/dispatcher/agent-client.ts";
+import type { ExecutionLimits } from "../../src/execution/engine.ts";
 import { planTask } from "../../src/planner/plan-task.ts";
 import { createTask, type NewTask } from "../../src/tasks/task-store.ts";
+
+/** An engine's limits for tests: short leases and polls, quick retries; override what a test is about. */
+export function testLimits(overrides: Partial<ExecutionLimits> = {}): ExecutionLimits {
+  return {
+    concurrency: 32,
+    agentConcurrency: 8,
+    leaseMs: 2_000,
+    pollMs: 100,
+    subtaskTimeoutMs: 60_000,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    ...overrides,
+  };
+}
 
 /** Feature-dev and infrastructure, then code-review and cicd, then documentation. */
 export const FIVE_SUBTASKS = "Deploy new API endpoint with authentication";

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { EXECUTE_RESULTS, ExecuteRequest } from "@devtools/contracts/agent";
 import { AGENT_TYPES, type AgentType } from "@devtools/contracts/agent-type";
 import type { AgentClient } from "../../upstream/agent-client.ts";
-import { contractTool, type GatewayTool, structuredResult } from "../gateway-tool.ts";
-import { upstreamRefusal } from "./upstream-problem.ts";
+import { contractTool, type GatewayTool } from "../gateway-tool.ts";
+import { upstreamResult } from "./upstream-problem.ts";
 
 /** What an agent tool takes: the subtask's description and context; the ids are the gateway's business. */
 export const AgentToolInput = ExecuteRequest.pick({ description: true, upstream: true }).extend({
@@ -50,8 +50,7 @@ export function agentTools(agents: AgentClient, options: { timeoutMs: number }):
         };
         const signal = AbortSignal.any([context.signal, AbortSignal.timeout(options.timeoutMs)]);
         const answer = await agents.execute(agentType, request, signal);
-        if (answer.status !== 200 || !answer.body) return upstreamRefusal(`the ${agentType} agent`, answer);
-        return structuredResult(answer.body, { json: answer.text });
+        return upstreamResult(`the ${agentType} agent`, answer);
       },
     }),
   );

@@ -3,7 +3,7 @@ import { ListTasksQuery, Task, TaskIdParams, TaskPage } from "@devtools/contract
 import type { OrchestratorClient } from "../../upstream/orchestrator-client.ts";
 import { contractTool, type GatewayTool, structuredResult } from "../gateway-tool.ts";
 import { followTask } from "./follow-task.ts";
-import { upstreamRefusal } from "./upstream-problem.ts";
+import { upstreamRefusal, upstreamResult } from "./upstream-problem.ts";
 
 const ORCHESTRATOR = "the orchestrator";
 
@@ -46,9 +46,7 @@ export function taskTools(orchestrator: OrchestratorClient, options: { waitSecon
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async ({ id }, context) => {
       const answer = await orchestrator.getTask(id, context.signal);
-      return answer.status === 200
-        ? structuredResult(answer.body, { json: answer.text })
-        : upstreamRefusal(ORCHESTRATOR, answer);
+      return upstreamResult(ORCHESTRATOR, answer);
     },
   });
 
@@ -62,9 +60,7 @@ export function taskTools(orchestrator: OrchestratorClient, options: { waitSecon
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async (query, context) => {
       const answer = await orchestrator.listTasks(query, context.signal);
-      return answer.status === 200
-        ? structuredResult(answer.body, { json: answer.text })
-        : upstreamRefusal(ORCHESTRATOR, answer);
+      return upstreamResult(ORCHESTRATOR, answer);
     },
   });
 
@@ -78,9 +74,7 @@ export function taskTools(orchestrator: OrchestratorClient, options: { waitSecon
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     run: async ({ id }, context) => {
       const answer = await orchestrator.cancelTask(id, context.signal);
-      return answer.status === 200
-        ? structuredResult(answer.body, { json: answer.text })
-        : upstreamRefusal(ORCHESTRATOR, answer);
+      return upstreamResult(ORCHESTRATOR, answer);
     },
   });
 
