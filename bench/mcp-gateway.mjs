@@ -11,13 +11,15 @@
 // call; only its rate limit is off (RATE_LIMIT_PER_MINUTE=0), which a benchmark would otherwise hit.
 //
 // Environment: BENCH_CALLS (5000 of each kind), BENCH_WARMUP_CALLS (1000 of each),
-// BENCH_POSTGRES_URL (an admin connection).
+// BENCH_POSTGRES_URL (an admin connection). `--json <file>` also writes the figures as JSON.
 
 import { execFile } from "node:child_process";
 import { Agent, request } from "node:http";
 import { promisify } from "node:util";
 import { createDatabase, dropDatabases } from "./support/databases.mjs";
+import { mcpGatewayGoals, printGoals } from "./support/goals.mjs";
 import { freePort, ROOT, runGuarded, startProcess } from "./support/processes.mjs";
+import { writeResult } from "./support/result.mjs";
 import { summary } from "./support/stats.mjs";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
@@ -160,8 +162,9 @@ async function main() {
   console.log(
     `| added by the gateway | ${ms(gatewayStats.p50 - directStats.p50)} | ${ms(gatewayStats.p99 - directStats.p99)} | ${ms(gatewayStats.mean - directStats.mean)} |`,
   );
-  console.log("");
-  console.log(`goal: under 1 ms added at p50 — ${gatewayStats.p50 - directStats.p50 < 1 ? "met" : "not met"}`);
+  const figures = { direct: directStats, gateway: gatewayStats };
+  printGoals(mcpGatewayGoals(figures));
+  writeResult("mcp-gateway", { calls: CALLS, warmupCalls: WARMUP_CALLS }, figures);
 }
 
 runGuarded(main, { watchdogMs: WATCHDOG_MS, cleanUp: dropDatabases });

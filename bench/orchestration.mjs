@@ -9,11 +9,15 @@
 //
 // Environment: BENCH_SEQUENTIAL_TASKS (50), BENCH_WARMUP_TASKS (5), BENCH_IN_FLIGHT (200),
 // BENCH_SECONDS (20), BENCH_CALL_MS (200), BENCH_POSTGRES_URL (an admin connection).
+// `--json <file>` also writes the figures as JSON.
 
 import { createRequire } from "node:module";
 import { createDatabase, dropDatabases, postgres } from "./support/databases.mjs";
+import { orchestrationGoals, printGoals } from "./support/goals.mjs";
 import { histogramTotalsAcross } from "./support/metrics.mjs";
-import { freePort, ROOT, runGuarded, startProcess } from "./support/processes.mjs";
+import { ROOT, runGuarded } from "./support/processes.mjs";
+import { writeResult } from "./support/result.mjs";
+import { completions, orchestrate, PLAN, startServices, startSimulator } from "./support/stack.mjs";
 import { summary } from "./support/stats.mjs";
 
 const SEQUENTIAL_TASKS = Number(process.env.BENCH_SEQUENTIAL_TASKS ?? 50);
@@ -23,107 +27,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CALL_MS = Number(process.env.BENCH_CALL_MS ?? 200);
 const WATCHDOG_MS = (SECONDS + 240) * 1000;
 
-const DESCRIPTION = "Deploy new API endpoint with authentication";
-const STAGES = 3;
-const SUBTASKS = 5;
-const AGENTS = ["feature-dev", "code-review", "infrastructure", "cicd", "documentation"];
-const URL_VARIABLES = {
-  "feature-dev": "FEATURE_DEV_URL",
-  "code-review": "CODE_REVIEW_URL",
-  infrastructure: "INFRASTRUCTURE_URL",
-  cicd: "CICD_URL",
-  documentation: "DOCUMENTATION_URL",
-};
-const FINAL = ["succeeded", "failed", "partial", "cancelled"];
 // The HTTP client the services use (undici.request over a keep-alive pool), from their own dependencies.
 const { Agent, request } = createRequire(`${ROOT}packages/inference/package.json`)("undici");
-
-/** The simulator with a fixed latency per call: time to first token only, generation and prefill instant. */
-async function startSimulator() {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const args = [
-    ...["packages/inference-simulator/src/main.ts", "--host", "127.0.0.1", "--port", String(port)],
-    ...["--ttft-ms", String(CALL_MS), "--tokens-per-second", "1000000000", "--prefill-tokens-per-second", "1000000000"],
-    ...["--max-num-seqs", "4096"],
-  ];
-  await startProcess("simulator", { args, healthUrl: `${origin}/health` });
-  return { url: `${origin}/v1`, metrics: `${origin}/metrics`, health: `${origin}/health` };
-}
-
-/**
- * The orchestrator and the five agents, each its own process as they are deployed (one container
- * each), on free ports; resolves when all answer. The orchestrator gets no inference backend, so it
- * plans with the rules and every model call in the run is an agent's.
- */
-async function startServices(databaseUrl, inferenceUrl) {
-  const urls = {};
-  for (const name of ["orchestrator", ...AGENTS]) urls[name] = `http://127.0.0.1:${await freePort()}`;
-  const common = { HOST: "127.0.0.1", LOG_LEVEL: "warn" };
-  const start = (name, env) =>
-    startProcess(name, {
-      args: [`services/${name}/src/main.ts`],
-      env: { ...common, ...env, PORT: new URL(urls[name]).port },
-      healthUrl: `${urls[name]}/health`,
-    });
-  const agentMetrics = AGENTS.map((agent) => `${urls[agent]}/metrics`);
-  await Promise.all(
-    AGENTS.map((agent) =>
-      start(agent, { INFERENCE_BASE_URL: inferenceUrl, INFERENCE_MAX_CONCURRENCY: String(IN_FLIGHT * 2) }),
-    ),
-  );
-  await start("orchestrator", {
-    DATABASE_URL: databaseUrl,
-    ...Object.fromEntries(AGENTS.map((agent) => [URL_VARIABLES[agent], urls[agent]])),
-    // Limits high enough that they do not bind: the figure is the engine's, not a configured cap.
-    EXECUTION_CONCURRENCY: String(IN_FLIGHT * SUBTASKS),
-    AGENT_CONCURRENCY: String(IN_FLIGHT * 2),
-  });
-  return { orchestratorUrl: urls.orchestrator, agentMetrics };
-}
-
-async function orchestrate(orchestratorUrl) {
-  const response = await fetch(`${orchestratorUrl}/orchestrate`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ description: DESCRIPTION, priority: "medium", planner: "rules" }),
-  });
-  if (response.status !== 201)
-    throw new Error(`POST /orchestrate answered ${response.status}: ${await response.text()}`);
-  const task = await response.json();
-  if (task.subtasks.length !== SUBTASKS || task.routing_plan.stages.length !== STAGES) {
-    throw new Error(`expected a ${SUBTASKS}-subtask, ${STAGES}-stage plan, got ${JSON.stringify(task.routing_plan)}`);
-  }
-  return task.task_id;
-}
-
-/**
- * Waits for tasks to end, reading their stored times. One query every few milliseconds serves every
- * waiter, so that watching 200 tasks does not load the database more than the work itself.
- */
-function completions(sql) {
-  const waiting = new Map();
-  let polling = false;
-  const poll = async () => {
-    polling = true;
-    while (waiting.size > 0) {
-      const rows = await sql`
-        select id, status, created_at, finished_at from tasks
-        where id = any(${[...waiting.keys()]}) and status = any(${FINAL})`;
-      for (const row of rows) {
-        waiting.get(row.id)?.(row);
-        waiting.delete(row.id);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    polling = false;
-  };
-  return (id) =>
-    new Promise((resolve) => {
-      waiting.set(id, resolve);
-      if (!polling) void poll();
-    });
-}
 
 /**
  * The physical limit of a finished task: the longest chain of model calls through its plan, each
@@ -198,15 +103,14 @@ function hopShares(before, after, subtaskMs) {
   const calls = delta("calls");
   const executions = delta("executions");
   const dispatched = subtaskMs.reduce((sum, ms) => sum + ms, 0);
-  const perCall = (ms) => (ms / calls.count).toFixed(2);
-  const perSubtask = (ms) => (ms / executions.count).toFixed(2);
-  return [
-    `simulator beyond ${CALL_MS} ms ${perCall(simulator.sum - simulator.count * CALL_MS)}/call`,
-    `agent → simulator hop ${perCall(calls.sum - simulator.sum)}/call`,
-    `agent's own work ${perSubtask(executions.sum - calls.sum)}/subtask`,
-    `orchestrator ↔ agent (claim to settle, beyond the execution) ${perSubtask(dispatched - executions.sum)}/subtask`,
-    `(${calls.count} calls, ${executions.count} subtasks)`,
-  ].join("; ");
+  return {
+    simulatorBeyondCallMs: (simulator.sum - simulator.count * CALL_MS) / calls.count,
+    agentToSimulatorMs: (calls.sum - simulator.sum) / calls.count,
+    agentOwnWorkMs: (executions.sum - calls.sum) / executions.count,
+    orchestratorToAgentMs: (dispatched - executions.sum) / executions.count,
+    calls: calls.count,
+    subtasks: executions.count,
+  };
 }
 
 /** One task at a time: each one's wall time (created → finished, as stored) minus its critical path. */
@@ -237,14 +141,21 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
   const shown = [...paths].map(([ms, count]) => `${ms} ms × ${count}`).join(", ");
   console.log(
     `(1) one task at a time, ${SEQUENTIAL_TASKS} tasks (critical paths: ${shown}): wall time - critical path` +
-      ` p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, mean ${mean.toFixed(1)} ms` +
-      ` (goal p50 < 10 ms: ${p50 < 10 ? "met" : "NOT met"})`,
+      ` p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, mean ${mean.toFixed(1)} ms`,
   );
-  const shares = Object.entries(parts).map(([name, values]) => `${name} ${summary(values).p50.toFixed(1)}`);
+  const partsP50 = Object.fromEntries(Object.entries(parts).map(([name, values]) => [name, summary(values).p50]));
+  const shares = Object.entries(partsP50).map(([name, ms]) => `${name} ${ms.toFixed(1)}`);
   console.log(`    p50 of its parts along the last-finishing chain, ms: ${shares.join(", ")}`);
   const hops = hopShares(hopsBefore, await hopTotals(simulatorMetrics, agentMetrics), subtaskMs);
-  console.log(`    mean hops, ms: ${hops}`);
-  return chain;
+  console.log(
+    `    mean hops, ms: simulator beyond ${CALL_MS} ms ${hops.simulatorBeyondCallMs.toFixed(2)}/call;` +
+      ` agent → simulator hop ${hops.agentToSimulatorMs.toFixed(2)}/call;` +
+      ` agent's own work ${hops.agentOwnWorkMs.toFixed(2)}/subtask;` +
+      ` orchestrator ↔ agent (claim to settle, beyond the execution) ${hops.orchestratorToAgentMs.toFixed(2)}/subtask` +
+      ` (${hops.calls} calls, ${hops.subtasks} subtasks)`,
+  );
+  const criticalPaths = Object.fromEntries(paths);
+  return { chain, figures: { tasks: SEQUENTIAL_TASKS, criticalPaths, p50, p99, mean, partsP50, hops } };
 }
 
 /**
@@ -271,11 +182,13 @@ async function roundTripFloor(sql, simulatorHealth, chain) {
   const database = await idleRoundTrip(() => sql`select 1`);
   const httpTrips = chain.subtasks + chain.calls;
   const databaseTrips = chain.subtasks + 1;
+  const totalMs = httpTrips * http + databaseTrips * database;
   console.log(
     `    this machine's round trip to a process idle for ${CALL_MS} ms: HTTP p50 ${http.toFixed(2)} ms, PostgreSQL p50` +
       ` ${database.toFixed(2)} ms; the chain makes ${httpTrips} HTTP and ${databaseTrips} PostgreSQL round trips:` +
-      ` ${(httpTrips * http + databaseTrips * database).toFixed(1)} ms of its overhead is round trips alone`,
+      ` ${totalMs.toFixed(1)} ms of its overhead is round trips alone`,
   );
+  return { httpMs: http, databaseMs: database, httpTrips, databaseTrips, totalMs };
 }
 
 /** IN_FLIGHT tasks at all times for SECONDS: tasks finished per second, and their wall times. */
@@ -295,11 +208,13 @@ async function throughput(sql, orchestratorUrl) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const seconds = (performance.now() - started) / 1000;
   const { p50, p99 } = summary(walls);
+  const tasksPerSecond = walls.length / seconds;
   console.log(
     `(2) ${IN_FLIGHT} tasks in flight for ${SECONDS} s: ${walls.length} tasks in ${seconds.toFixed(1)} s =` +
-      ` ${(walls.length / seconds).toFixed(1)} tasks/s (${((walls.length * SUBTASKS) / seconds).toFixed(0)} subtasks/s);` +
+      ` ${tasksPerSecond.toFixed(1)} tasks/s (${(tasksPerSecond * PLAN.subtasks).toFixed(0)} subtasks/s);` +
       ` wall time p50 ${p50} ms, p99 ${p99} ms; ${JSON.stringify(statuses)}`,
   );
+  return { tasks: walls.length, seconds, tasksPerSecond, wallP50: p50, wallP99: p99, statuses };
 }
 
 async function main() {
@@ -307,16 +222,27 @@ async function main() {
     `node ${process.version}; simulator at ${CALL_MS} ms per call; orchestrator and agents as processes; PostgreSQL`,
   );
   const databaseUrl = await createDatabase();
-  const simulator = await startSimulator();
-  const { orchestratorUrl, agentMetrics } = await startServices(databaseUrl, simulator.url);
+  const simulator = await startSimulator(CALL_MS);
+  const { orchestratorUrl, agentMetrics } = await startServices(databaseUrl, simulator.url, IN_FLIGHT);
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  const figures = {};
   try {
-    const chain = await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
-    await roundTripFloor(sql, simulator.health, chain);
-    await throughput(sql, orchestratorUrl);
+    const { chain, figures: sequential } = await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
+    figures.overhead = sequential;
+    figures.floor = await roundTripFloor(sql, simulator.health, chain);
+    figures.throughput = await throughput(sql, orchestratorUrl);
   } finally {
     await sql.end({ timeout: 2 });
   }
+  const parameters = {
+    sequentialTasks: SEQUENTIAL_TASKS,
+    warmupTasks: WARMUP_TASKS,
+    inFlight: IN_FLIGHT,
+    seconds: SECONDS,
+    callMs: CALL_MS,
+  };
+  printGoals(orchestrationGoals(figures, parameters));
+  writeResult("orchestration", parameters, figures);
 }
 
 runGuarded(main, { watchdogMs: WATCHDOG_MS, cleanUp: dropDatabases });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start` and `npm test` on a machine that has only Node.js (>= 20) and npm.
+// `npm start` and `npm test` (and `npm run bench`, `npm run reliability`) on a machine that has only
+// Node.js (>= 20) and npm.
 // Plain JavaScript on purpose: it must run on whatever Node the machine has, before anything is installed.
 // It fetches what is missing (a Node >= 22 from the npm registry's `node` package, pnpm), installs
 // the workspace when its manifests changed, builds through turbo, then hands over.
@@ -26,6 +27,14 @@ const commands = {
   test: () => {
     // Two tasks at a time: the test suites start real servers and time out when more share two cores.
     turbo(["run", "lint", "typecheck", "test", "--concurrency=2", ...args]);
+  },
+  // Every benchmark under bench/, then BENCHMARKS.md from their figures (BENCH_ONLY, BENCH_QUICK: bench/report/benchmarks.mjs).
+  bench: () => {
+    run(nodeBinary(), [join(root, "bench", "report", "benchmarks.mjs"), ...args]);
+  },
+  // The fuzz, fault and security tests of every package, then RELIABILITY.md from their results.
+  reliability: () => {
+    run(nodeBinary(), [join(root, "bench", "report", "reliability.mjs"), ...args]);
   },
 };
 

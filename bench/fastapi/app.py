@@ -244,6 +244,7 @@ class OrchestrateRequest(BaseModel):
 
 app = FastAPI(title="orchestrator (FastAPI baseline)", version="0.1.0")
 HEALTH = {"status": "ok", "service": "orchestrator", "version": "0.1.0"}
+NO_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
 
 @app.on_event("startup")
@@ -294,15 +295,24 @@ async def orchestrate(request: OrchestrateRequest, response: Response):
         ])
     response.headers["location"] = f"/tasks/{task_id}"
     stamp = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # The orchestrator's answer, field for field and in its order, so that both send the same bytes.
     return {
         "task_id": task_id,
         "description": request.description,
         "priority": request.priority.value,
         "status": "pending",
         "planner": "rules",
+        "planner_note": None,
         "estimated_tokens": estimated_tokens,
+        "error": None,
+        "usage": NO_USAGE,
         "created_at": stamp,
         "updated_at": stamp,
+        "started_at": None,
+        "finished_at": None,
+        "cancel_requested_at": None,
+        "max_tokens": None,
+        "callback_url": None,
         "subtasks": [
             {
                 "id": s["id"],
@@ -313,10 +323,13 @@ async def orchestrate(request: OrchestrateRequest, response: Response):
                 "stage": s["stage"],
                 "estimated_tokens": s["estimated_tokens"],
                 "attempts": 0,
+                "generation": 0,
                 "result": None,
                 "error": None,
+                "usage": None,
                 "started_at": None,
                 "finished_at": None,
+                "next_attempt_at": None,
             }
             for s in subtasks
         ],

@@ -37,12 +37,18 @@ export async function startProcess(name, { command = process.execPath, args, env
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
+  // A command that cannot be spawned (not installed) fails the start instead of crashing the benchmark.
+  let spawnError;
+  child.once("error", (error) => {
+    spawnError = error;
+  });
   const output = [];
   const keep = (chunk) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
+    if (spawnError) throw new Error(`${name} did not start (${command}): ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join("\n")}`);
     if (Date.now() > deadline) throw new Error(`${name} did not answer ${healthUrl} in time:\n${output.join("\n")}`);
     try {

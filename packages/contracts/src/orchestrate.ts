@@ -2,21 +2,23 @@ import { z } from "zod";
 import { TokenUsage } from "./agent.ts";
 import { PlannerChoice } from "./planning.ts";
 import { FINAL_TASK_STATUSES, Priority, Task } from "./task.ts";
+import { storableText } from "./text.ts";
 
 /** Longest accepted request description, in characters. */
 export const MAX_DESCRIPTION_LENGTH = 20_000;
 
 export const OrchestrateRequest = z
   .strictObject({
-    description: z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`)
-      .meta({
-        description: "The engineering request, in plain language.",
-        example: "Deploy new API endpoint with authentication",
-      }),
+    description: storableText(
+      z
+        .string()
+        .trim()
+        .min(1, "must not be empty")
+        .max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+    ).meta({
+      description: "The engineering request, in plain language.",
+      example: "Deploy new API endpoint with authentication",
+    }),
     priority: Priority.default("medium"),
     planner: PlannerChoice.default("auto"),
     max_tokens: z.number().int().positive().max(2_147_483_647).optional().meta({
@@ -24,9 +26,7 @@ export const OrchestrateRequest = z
         "Token budget: once the subtasks' prompt and completion tokens reach it, no more subtasks start; the rest are skipped and the task ends `partial` (or `failed` if none succeeded).",
       example: 20_000,
     }),
-    callback_url: z
-      .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-      .max(2_048)
+    callback_url: storableText(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2_048))
       .optional()
       .meta({
         description:

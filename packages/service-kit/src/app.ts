@@ -30,7 +30,15 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   /** When set, every route but /health, /ready and /metrics requires `Authorization: Bearer <it>` (INTERNAL_TOKEN). */
   internalToken?: string | undefined;
+  /**
+   * Says why an error means a dependency is out of reach for now (e.g. `databaseUnavailable`):
+   * such errors are answered 503 with `retry-after`, so that clients retry instead of giving up.
+   */
+  unavailable?: (error: unknown) => string | undefined;
 }
+
+// Seconds a client is asked to wait after a 503 for an unreachable dependency.
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -73,10 +81,15 @@ export function createServiceApp(options: ServiceOptions): OpenAPIHono {
     throw new HttpError("not_found", `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError((error, c) => {
-    const problem = toProblem(error, c.get("requestId"));
-    if (problem.status >= 500) {
-      (c.get("logger") ?? logger).error({ err: error }, "unhandled error");
+    const requestLogger = c.get("logger") ?? logger;
+    const unavailable = error instanceof HttpError ? undefined : options.unavailable?.(error);
+    if (unavailable) {
+      requestLogger.warn({ err: error }, unavailable);
+      c.header("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return problemResponse(c, toProblem(new HttpError("unavailable", unavailable), c.get("requestId")));
     }
+    const problem = toProblem(error, c.get("requestId"));
+    if (problem.status >= 500) requestLogger.error({ err: error }, "unhandled error");
     return problemResponse(c, problem);
   });
   return app;

@@ -70,6 +70,29 @@ describe("problem+json error responses", () => {
     expect(text).not.toMatch(/stack|\.ts:\d+/);
   });
 
+  it("answers an error the service says means an unreachable dependency with 503 and retry-after, revealing nothing else", async () => {
+    const unavailable = (error: unknown) =>
+      error instanceof Error && error.message.includes("database said no") ? "the database is unavailable" : undefined;
+    const app = buildTestApp({ unavailable });
+
+    const response = await app.request("/boom");
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    const text = await response.text();
+    expect(JSON.parse(text)).toStrictEqual({
+      type: "urn:devtools:problem:unavailable",
+      title: "Service unavailable",
+      status: 503,
+      detail: "the database is unavailable",
+      instance: response.headers.get("x-request-id"),
+    });
+    expect(text).not.toContain(SECRET_IN_ERROR);
+    // Errors it does not recognise stay 500s; HttpErrors keep their own status.
+    expect((await buildTestApp({ unavailable: () => undefined }).request("/boom")).status).toBe(500);
+    expect((await app.request("/conflict")).status).toBe(409);
+  });
+
   it("answers HttpError('conflict') with 409 and its detail", async () => {
     const response = await buildTestApp().request("/conflict");
 

@@ -1,4 +1,5 @@
 import type { Database } from "@devtools/db/client";
+import { databaseUnavailable } from "@devtools/db/unavailable";
 import { createServiceApp } from "@devtools/service-kit/app";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { Registry } from "prom-client";
@@ -37,6 +38,7 @@ export function createGatewayApp(deps: GatewayDependencies) {
     logger: deps.logger,
     readiness: { database: deps.database.ping },
     metrics: deps.metrics,
+    unavailable: databaseUnavailable,
   });
   const closeFrontDoor = mountFrontDoor(app, deps);
   // The web view's shell is public; its data comes through the front door's /api with the user's key.

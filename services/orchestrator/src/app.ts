@@ -1,4 +1,5 @@
 import type { Database } from "@devtools/db/client";
+import { databaseUnavailable } from "@devtools/db/unavailable";
 import type { InferenceClient } from "@devtools/inference/client";
 import { createServiceApp } from "@devtools/service-kit/app";
 import type { Logger } from "@devtools/service-kit/logger";
@@ -62,6 +63,7 @@ export function createOrchestratorApp({
     readiness: { database: database.ping },
     ...(metrics ? { metrics } : {}),
     internalToken,
+    unavailable: databaseUnavailable,
   });
   const commands = { database, notifier, execution };
   return app

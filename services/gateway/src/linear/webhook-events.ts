@@ -1,21 +1,23 @@
+import { storableText } from "@devtools/contracts/text";
 import { z } from "zod";
 
 /** The parts of a Linear webhook the gateway reads; everything else passes through unread. */
 export const LinearWebhookEnvelope = z.looseObject({
-  type: z.string().min(1),
-  action: z.string().min(1),
+  type: storableText(z.string().min(1)),
+  action: storableText(z.string().min(1)),
   /** Milliseconds since the epoch, when Linear sent it. */
   webhookTimestamp: z.number(),
-  organizationId: z.string().min(1),
+  organizationId: storableText(z.string().min(1)),
 });
 export type LinearWebhookEnvelope = z.infer<typeof LinearWebhookEnvelope>;
 
+// What a task trigger keeps of an issue is stored: it must be text PostgreSQL can hold.
 const IssueData = z.looseObject({
-  id: z.string(),
-  identifier: z.string().optional(),
-  title: z.string(),
-  description: z.string().nullish(),
-  updatedAt: z.string().optional(),
+  id: storableText(z.string()),
+  identifier: storableText(z.string()).optional(),
+  title: storableText(z.string()),
+  description: storableText(z.string()).nullish(),
+  updatedAt: storableText(z.string()).optional(),
   assigneeId: z.string().nullish(),
   delegateId: z.string().nullish(),
   labelIds: z.array(z.string()).optional(),
@@ -34,12 +36,12 @@ const AgentSessionCreated = z.looseObject({
   type: z.literal("AgentSessionEvent"),
   action: z.literal("created"),
   agentSession: z.looseObject({
-    id: z.string(),
+    id: storableText(z.string()),
     issue: z.looseObject({
-      id: z.string(),
-      identifier: z.string().optional(),
-      title: z.string(),
-      description: z.string().nullish(),
+      id: storableText(z.string()),
+      identifier: storableText(z.string()).optional(),
+      title: storableText(z.string()),
+      description: storableText(z.string()).nullish(),
     }),
   }),
 });

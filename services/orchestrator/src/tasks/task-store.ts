@@ -125,12 +125,11 @@ export async function createTask(database: Database, task: NewTask): Promise<Tas
 }
 
 export async function findTask(db: Db, id: string): Promise<Task | undefined> {
-  const [taskRows, subtaskRows] = await Promise.all([
-    db.select().from(tasks).where(eq(tasks.id, id)),
-    db.select().from(subtasks).where(eq(subtasks.taskId, id)).orderBy(asc(subtasks.position)),
-  ]);
-  const [row] = taskRows;
-  return row ? taskView(row, subtaskRows) : undefined;
+  // The task first, its subtasks after: read side by side (two connections, two snapshots) a task
+  // could show as ended beside a subtask still running, as the fault tests saw.
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
+  if (!row) return undefined;
+  return taskView(row, await db.select().from(subtasks).where(eq(subtasks.taskId, id)).orderBy(asc(subtasks.position)));
 }
 
 interface Cursor {

@@ -23,6 +23,9 @@ export function testLimits(overrides: Partial<ExecutionLimits> = {}): ExecutionL
 
 /** Feature-dev and infrastructure, then code-review and cicd, then documentation. */
 export const FIVE_SUBTASKS = "Deploy new API endpoint with authentication";
+/** Infrastructure, then cicd, then documentation: no code review, whose simulated answers need a repair round. */
+export const THREE_STAGES =
+  "Containerize the worker with Docker, add a CI/CD pipeline that deploys it, and document the runbook";
 
 /** Stores a rules-planned task; answers it with its subtask ids by agent type. */
 export async function storeTask(

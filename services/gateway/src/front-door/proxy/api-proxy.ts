@@ -6,6 +6,7 @@ import { Pool } from "undici";
 import type { UpstreamName } from "../../upstream/urls.ts";
 import { clientAddress } from "../client-address.ts";
 import { requestHeadersForUpstream, responseHeadersForCaller } from "./forwarded-headers.ts";
+import { upstreamPath } from "./upstream-path.ts";
 
 export interface ApiProxyOptions {
   /** The internal services' base URLs. */
@@ -58,10 +59,11 @@ export function createApiProxy({ upstreams, internalToken, headersTimeoutMs }: A
       throw new HttpError("not_found", `no service named "${service}" behind /api: use one of ${known.join(", ")}`);
     }
     const name = service as UpstreamName;
-    const { pool, basePath } = targetOf(name);
     const url = new URL(c.req.url);
     const prefix = `/api/${service}`;
-    const path = `${basePath}${url.pathname.slice(prefix.length) || "/"}${url.search}`;
+    const rest = upstreamPath(url.pathname, prefix);
+    const { pool, basePath } = targetOf(name);
+    const path = `${basePath}${rest}${url.search}`;
     const request = c.req.raw;
     const hasBody = request.body !== null && c.req.method !== "GET" && c.req.method !== "HEAD";
     let upstream: Awaited<ReturnType<Pool["request"]>>;

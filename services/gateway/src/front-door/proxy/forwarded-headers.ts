@@ -13,9 +13,13 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-// Never sent upstream: the caller's credentials (the internal token replaces them), the host the
-// HTTP client sets, and `expect`, which undici does not send on a caller's behalf.
-const NOT_FORWARDED_UP = new Set(["host", "authorization", "x-api-key", "cookie", "expect"]);
+// Never sent upstream: the caller's credentials (the internal token replaces them) and any attempt at
+// an internal one, the host the HTTP client sets, and `expect`, which undici does not send on a caller's behalf.
+const NOT_FORWARDED_UP = new Set(["host", "authorization", "x-api-key", "x-internal-token", "cookie", "expect"]);
+
+// What a proxy in front may say; anything else (a client's garbage or injection attempt) is replaced by what the gateway saw.
+const FORWARDED_PROTO = /^https?$/;
+const FORWARDED_HOST = /^(?:[a-z\d.-]+|\[[\da-f:.]+\])(?::\d{1,5})?$/i;
 
 /** Hop-by-hop headers, including those the message's own Connection header names. */
 function hopByHop(connection: string | null | undefined): Set<string> {
@@ -50,8 +54,10 @@ export function requestHeadersForUpstream(incoming: Headers, context: Forwarding
     headers["x-forwarded-for"] = forwardedFor ? `${forwardedFor}, ${context.clientAddress}` : context.clientAddress;
   }
   // A proxy in front of the gateway knows better what the caller used; otherwise it is us.
-  headers["x-forwarded-proto"] = incoming.get("x-forwarded-proto") ?? context.url.protocol.replace(/:$/, "");
-  headers["x-forwarded-host"] = incoming.get("x-forwarded-host") ?? context.url.host;
+  const proto = incoming.get("x-forwarded-proto");
+  const host = incoming.get("x-forwarded-host");
+  headers["x-forwarded-proto"] = proto && FORWARDED_PROTO.test(proto) ? proto : context.url.protocol.replace(/:$/, "");
+  headers["x-forwarded-host"] = host && FORWARDED_HOST.test(host) ? host : context.url.host;
   headers["x-forwarded-prefix"] = context.prefix;
   headers["x-request-id"] = context.requestId;
   if (context.internalToken) headers.authorization = `Bearer ${context.internalToken}`;

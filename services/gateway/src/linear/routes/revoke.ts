@@ -1,3 +1,4 @@
+import { storableText } from "@devtools/contracts/text";
 import { HttpError } from "@devtools/service-kit/errors";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { LinearOAuthError } from "../linear-oauth-client.ts";
@@ -15,7 +16,7 @@ const route = createRoute({
   summary: "Disconnect a Linear workspace: revoke its tokens at Linear and forget them",
   description:
     "Revokes the access and refresh tokens at Linear's revoke endpoint, then deletes the stored connection. `workspace_id` picks the workspace; without it, the one `/oauth/linear/status` shows.",
-  request: { query: z.object({ workspace_id: z.string().min(1).max(200).optional() }) },
+  request: { query: z.object({ workspace_id: storableText(z.string().min(1).max(200)).optional() }) },
   responses: {
     200: { description: "Revoked and forgotten", content: { "application/json": { schema: RevokeResponse } } },
     404: problem("No such connected workspace"),

@@ -1,0 +1,13 @@
+import { agentFuzzSuite, fuzzRuns } from "@devtools/testkit/fuzz";
+import { afterAll, beforeAll, describe, it } from "vitest";
+
+const suite = agentFuzzSuite("infrastructure", {
+  runs: fuzzRuns(600),
+  description: "Containerize the service with a Dockerfile",
+});
+
+describe(suite.title, () => {
+  beforeAll(suite.setUp, 60_000);
+  afterAll(suite.tearDown);
+  for (const test of suite.tests) it(test.title, { timeout: test.timeoutMs }, test.run);
+});
