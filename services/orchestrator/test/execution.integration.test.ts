@@ -24,14 +24,12 @@ import {
   startAgents,
   startOrchestrator,
 } from "./support/processes.ts";
+import { FIVE_SUBTASKS, THREE_STAGES } from "./support/execution.ts";
+import { modelCallsOf, modelWork as countModelWork } from "./support/model-work.ts";
 import { readTaskEvents } from "./support/sse.ts";
 
 // The five agents and the orchestrator as real processes over real HTTP; the inference simulator
 // in-process, with a fixed latency so that timings mean something.
-const FIVE_SUBTASKS = "Deploy new API endpoint with authentication";
-// Infrastructure, then cicd, then documentation: no code review, whose simulated answers need a repair round.
-const THREE_STAGES =
-  "Containerize the worker with Docker, add a CI/CD pipeline that deploys it, and document the runbook";
 
 let simulator: RunningSimulator;
 let agents: Record<AgentType, ServiceProcess>;
@@ -47,27 +45,8 @@ afterAll(async () => {
   await simulator?.close();
 });
 
-/**
- * Model calls that completed, the agents' executions that succeeded (replays are not executions) and
- * those their caller abandoned (the agent aborts them).
- */
-async function modelWork() {
-  const count = async (outcome: string) =>
-    (
-      await Promise.all(
-        AGENT_TYPES.map((agentType) => metricSum(agents[agentType], "agent_executions_total", { outcome })),
-      )
-    ).reduce((sum, n) => sum + n, 0);
-  return {
-    finished: simulator.stats().finished,
-    executions: await count("success"),
-    cancelled: await count("cancelled"),
-  };
-}
-
-/** Model calls the stored results account for: one each, two when a repair round was needed. */
-const modelCallsOf = (tasks: readonly Task[]) =>
-  tasks.flatMap((task) => task.subtasks).reduce((sum, subtask) => sum + (subtask.result?.repaired ? 2 : 1), 0);
+// Model work at the one simulator and the five agents.
+const modelWork = () => countModelWork([simulator], Object.values(agents));
 
 describe.each(await testDatabaseKinds())("plans run across processes on %s", (kind) => {
   let database: TestDatabase;
