@@ -4,9 +4,10 @@
 //     inference simulator as processes, on a fresh PostgreSQL database, as in orchestration.mjs) with
 //     100 in flight, in two halves. Every task must end `succeeded`: the run counts them by final
 //     state, as the client saw them and as stored, and exits non-zero when one is lost or did not
-//     succeed. Every process's RSS (and V8 heap in use) is read after warm-up, after each half, each
-//     time after a settle, and sampled for its peak: end/start says whether memory returns near its
-//     start, end/mid whether it still grows.
+//     succeed. Every process's live heap (through its inspector: full garbage collection, then the
+//     heap in use) and RSS are read after warm-up, after each half, each time after a settle, and RSS
+//     is sampled for its peak: the live heap's end/start says whether memory returns near its start,
+//     end/mid whether it still grows (RSS is shown too, but V8 keeps freed pages for reuse).
 // (b) Connections: 500 concurrent keep-alive connections on POST /orchestrate for 60 s against the
 //     orchestrator as deployed, then against the FastAPI + uvicorn + asyncpg equivalent
 //     (bench/fastapi/app.py) the same way, each on its own fresh database: errors (non-2xx, socket
@@ -26,8 +27,8 @@ import { load } from "./support/autocannon.mjs";
 import { cpuMeter } from "./support/cpu.mjs";
 import { createDatabase, dropDatabases, postgres } from "./support/databases.mjs";
 import { loadGoals, printGoals } from "./support/goals.mjs";
+import { inspectorUrl, liveHeapBytes } from "./support/inspector.mjs";
 import { mebibytes, rssBytes, watchMemory } from "./support/memory.mjs";
-import { gaugeValue } from "./support/metrics.mjs";
 import { runGuarded } from "./support/processes.mjs";
 import { writeResult } from "./support/result.mjs";
 import { checkPlans, ORCHESTRATE_REQUESTS, startDevtools, startFastApi } from "./support/servers.mjs";
@@ -87,15 +88,14 @@ async function runTasks(orchestratorUrl, ended, count, inFlight) {
   return { outcomes, ids, walls, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Each process's RSS and (where its /metrics has it) V8 heap in use, after `SETTLE_SECONDS` of quiet. */
+/** Each process's live heap (after full garbage collections) and RSS, after `SETTLE_SECONDS` of quiet. */
 async function settledMemory(processes) {
   await sleep(SETTLE_SECONDS * 1000);
   const reading = {};
   for (const process_ of processes) {
-    reading[process_.name] = {
-      rss: rssBytes(process_.child.pid),
-      heapUsed: await gaugeValue(process_.metrics, "nodejs_heap_size_used_bytes"),
-    };
+    const url = inspectorUrl(process_.output);
+    if (!url) throw new Error(`${process_.name} printed no inspector address`);
+    reading[process_.name] = { liveHeap: await liveHeapBytes(url), rss: rssBytes(process_.child.pid) };
   }
   return reading;
 }
@@ -107,8 +107,8 @@ async function settledMemory(processes) {
  */
 async function soak() {
   const databaseUrl = await createDatabase();
-  const simulator = await startSimulator(CALL_MS);
-  const stack = await startServices(databaseUrl, simulator.url, IN_FLIGHT);
+  const simulator = await startSimulator(CALL_MS, { inspect: true });
+  const stack = await startServices(databaseUrl, simulator.url, IN_FLIGHT, { inspect: true });
   const processes = [...stack.processes, simulator];
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   try {
@@ -142,11 +142,8 @@ async function soak() {
       wallP99: p99,
       memory: processes.map(({ name }) => ({
         process: name,
-        startBytes: start[name].rss,
-        midBytes: mid[name].rss,
-        endBytes: end[name].rss,
-        peakBytes: peak[name],
-        heapUsed: { start: start[name].heapUsed, mid: mid[name].heapUsed, end: end[name].heapUsed },
+        liveHeap: { start: start[name].liveHeap, mid: mid[name].liveHeap, end: end[name].liveHeap },
+        rss: { start: start[name].rss, mid: mid[name].rss, end: end[name].rss, peak: peak[name] },
       })),
     };
     console.log(
@@ -158,11 +155,12 @@ async function soak() {
     );
     console.log(`    their subtasks as stored: ${JSON.stringify(figures.storedSubtasks)}`);
     for (const entry of figures.memory) {
+      const { liveHeap: heap, rss } = entry;
       console.log(
-        `    ${entry.process.padEnd(15)} RSS start ${mebibytes(entry.startBytes)}, mid ${mebibytes(entry.midBytes)},` +
-          ` end ${mebibytes(entry.endBytes)}, peak ${mebibytes(entry.peakBytes)} (end/start` +
-          ` ${(entry.endBytes / entry.startBytes).toFixed(2)}, end/mid ${(entry.endBytes / entry.midBytes).toFixed(2)});` +
-          ` heap used ${mebibytes(entry.heapUsed.start)} → ${mebibytes(entry.heapUsed.mid)} → ${mebibytes(entry.heapUsed.end)}`,
+        `    ${entry.process.padEnd(15)} live heap start ${mebibytes(heap.start)}, mid ${mebibytes(heap.mid)},` +
+          ` end ${mebibytes(heap.end)} (end/start ${(heap.end / heap.start).toFixed(2)}, end/mid` +
+          ` ${(heap.end / heap.mid).toFixed(2)}); RSS ${mebibytes(rss.start)} → ${mebibytes(rss.mid)} →` +
+          ` ${mebibytes(rss.end)}, peak ${mebibytes(rss.peak)}`,
       );
     }
     return figures;

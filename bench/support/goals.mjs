@@ -5,7 +5,7 @@ const ratio = (value) => `${value.toFixed(2)}×`;
 const ms = (value, digits = 3) => `${value.toFixed(digits)} ms`;
 const percent = (value) => `${(100 * value).toFixed(1)}%`;
 
-/** Memory "returns near its starting level" when each process ends within this factor of its RSS after warm-up. */
+/** Memory "returns near its starting level" when each process ends within this factor of its live heap after warm-up. */
 export const MEMORY_RETURN_FACTOR = 1.5;
 /** Memory has stopped growing when each process ends the second half of the soak within this factor of the first's. */
 export const MEMORY_PLATEAU_FACTOR = 1.1;
@@ -80,8 +80,8 @@ export function loadGoals(figures, parameters) {
   const { soak, connections } = figures;
   if (soak) {
     const succeeded = soak.statuses.succeeded ?? 0;
-    const worst = (from) => Math.max(...soak.memory.map((entry) => entry.endBytes / entry[from]));
-    const [returned, plateau] = [worst("startBytes"), worst("midBytes")];
+    const worst = (from) => Math.max(...soak.memory.map((entry) => entry.liveHeap.end / entry.liveHeap[from]));
+    const [returned, plateau] = [worst("start"), worst("mid")];
     goals.push(
       {
         issue: 8,
@@ -91,13 +91,13 @@ export function loadGoals(figures, parameters) {
       },
       {
         issue: 8,
-        target: `memory returns near its starting level (every process's RSS at the end ≤ ${MEMORY_RETURN_FACTOR}× its RSS after warm-up)`,
+        target: `memory returns near its starting level (every process's live heap at the end ≤ ${MEMORY_RETURN_FACTOR}× after warm-up)`,
         measured: `worst end/start ${Number.isFinite(returned) ? ratio(returned) : "n/a"}`,
         met: Number.isFinite(returned) && returned <= MEMORY_RETURN_FACTOR,
       },
       {
         issue: 8,
-        target: `no leak: no process's RSS grows over the second half of the soak (end ≤ ${MEMORY_PLATEAU_FACTOR}× after the first half)`,
+        target: `no leak: no process's live heap grows over the second half of the soak (end ≤ ${MEMORY_PLATEAU_FACTOR}× after the first half)`,
         measured: `worst end/mid ${Number.isFinite(plateau) ? ratio(plateau) : "n/a"}`,
         met: Number.isFinite(plateau) && plateau <= MEMORY_PLATEAU_FACTOR,
       },

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { INSPECT_ARG } from "./inspector.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -26,11 +27,15 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 /**
  * Spawns `command args` from the repository root and resolves once `healthUrl` answers 2xx, with
- * the child, its output so far and `stop()` (SIGTERM, SIGKILL after 10 s).
+ * the child, its output so far and `stop()` (SIGTERM, SIGKILL after 10 s). `inspect` opens a Node
+ * child's inspector on a free loopback port (see inspector.mjs).
  */
-export async function startProcess(name, { command = process.execPath, args, env = {}, healthUrl }) {
+export async function startProcess(name, { command = process.execPath, args, env = {}, healthUrl, inspect = false }) {
   const profile = PROFILE_DIR && command === process.execPath;
-  const argv = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const argv = [
+    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
+    ...(inspect ? [INSPECT_ARG] : []),
+  ];
   const child = spawn(command, [...argv, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -18,8 +18,11 @@ const FINAL = ["succeeded", "failed", "partial", "cancelled"];
 export const DESCRIPTION = "Deploy new API endpoint with authentication";
 export const PLAN = { subtasks: 5, stages: 3 };
 
-/** The simulator with a fixed latency per call: time to first token only, generation and prefill instant. */
-export async function startSimulator(callMs) {
+/**
+ * The simulator with a fixed latency per call: time to first token only, generation and prefill
+ * instant. `inspect` opens its inspector, for live-heap readings.
+ */
+export async function startSimulator(callMs, { inspect = false } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const args = [
@@ -27,7 +30,7 @@ export async function startSimulator(callMs) {
     ...["--ttft-ms", String(callMs), "--tokens-per-second", "1000000000", "--prefill-tokens-per-second", "1000000000"],
     ...["--max-num-seqs", "4096"],
   ];
-  const process_ = await startProcess("simulator", { args, healthUrl: `${origin}/health` });
+  const process_ = await startProcess("simulator", { args, healthUrl: `${origin}/health`, inspect });
   return { ...process_, url: `${origin}/v1`, metrics: `${origin}/metrics`, health: `${origin}/health` };
 }
 
@@ -37,7 +40,7 @@ export async function startSimulator(callMs) {
  * the rules and every model call in the run is an agent's. Its limits are set from `inFlight` high
  * enough that they do not bind: the figure is the engine's, not a configured cap.
  */
-export async function startServices(databaseUrl, inferenceUrl, inFlight) {
+export async function startServices(databaseUrl, inferenceUrl, inFlight, { inspect = false } = {}) {
   const urls = {};
   for (const name of ["orchestrator", ...AGENTS]) urls[name] = `http://127.0.0.1:${await freePort()}`;
   const common = { HOST: "127.0.0.1", LOG_LEVEL: "warn" };
@@ -46,6 +49,7 @@ export async function startServices(databaseUrl, inferenceUrl, inFlight) {
       args: [`services/${name}/src/main.ts`],
       env: { ...common, ...env, PORT: new URL(urls[name]).port },
       healthUrl: `${urls[name]}/health`,
+      inspect,
     })),
     metrics: `${urls[name]}/metrics`,
   });

@@ -27,27 +27,28 @@ ${table(
 ${table(
   [
     "process",
-    "RSS after warm-up",
+    "live heap after warm-up",
     "after the first half",
     "at the end",
-    "peak",
     "end / start",
     "end / first half",
-    "V8 heap in use: start → half → end",
+    "RSS: start → half → end (peak)",
   ],
-  soak.memory.map((entry) => [
-    entry.process,
-    mebibytes(entry.startBytes),
-    mebibytes(entry.midBytes),
-    mebibytes(entry.endBytes),
-    mebibytes(entry.peakBytes),
-    times(entry.endBytes / entry.startBytes),
-    times(entry.endBytes / entry.midBytes),
-    entry.heapUsed.start === undefined
-      ? "not exported"
-      : [entry.heapUsed.start, entry.heapUsed.mid, entry.heapUsed.end].map(mebibytes).join(" → "),
+  soak.memory.map(({ process, liveHeap, rss }) => [
+    process,
+    mebibytes(liveHeap.start),
+    mebibytes(liveHeap.mid),
+    mebibytes(liveHeap.end),
+    times(liveHeap.end / liveHeap.start),
+    times(liveHeap.end / liveHeap.mid),
+    `${[rss.start, rss.mid, rss.end].map(mebibytes).join(" → ")} (${mebibytes(rss.peak)})`,
   ]),
 )}
+
+The live heap is read through each process's inspector after two full garbage collections
+(\`HeapProfiler.collectGarbage\`, then \`Runtime.getHeapUsage\`), so it counts what the process still
+holds; RSS is shown beside it, but V8 and the allocator keep freed pages for reuse and give them back
+to the system when they choose, so RSS after a burst stays high without anything being held.
 `;
 }
 
@@ -133,11 +134,12 @@ ${figures.soak ? soakPart(p, figures.soak) : "\n(a) Soak: not run (`BENCH_PHASES
   (one database query every 5 ms watches them all), until ${p.tasks} tasks have been posted. A task whose \`POST\`
   fails is counted \`rejected\`, one that has not ended after ${p.taskTimeoutSeconds} s \`lost\`; the benchmark exits non-zero
   unless every task succeeded. The stored states of those tasks and of their subtasks are counted as well.
-- **Memory.** Each process's resident set (\`VmRSS\` from \`/proc\`) and, where its \`/metrics\` exports it, its V8 heap in
-  use are read after the warm-up tasks, after the first half of the tasks and after the second, each time after
-  ${p.settleSeconds} s without load; the RSS is also sampled every 250 ms for its peak. "Returns near its starting level" is
-  taken as end ≤ ${MEMORY_RETURN_FACTOR}× start for every process. Not all growth is a leak: V8 keeps heap it has grown for a
-  while, each agent keeps the results of its last \`IDEMPOTENCY_MAX_ENTRIES\` executions (for replays), and the
+- **Memory.** Every process starts with its inspector open on a loopback port (\`--inspect=127.0.0.1:0\`). After the
+  warm-up tasks, after the first half of the tasks and after the second, each time after ${p.settleSeconds} s without load, the
+  benchmark collects each process's garbage through it and reads the heap still in use (its live heap), and its
+  resident set (\`VmRSS\` from \`/proc\`); the RSS is also sampled every 250 ms for its peak. "Returns near its starting
+  level" is taken as a live heap at the end ≤ ${MEMORY_RETURN_FACTOR}× the one after warm-up, for every process. Not all growth
+  is a leak: each agent keeps the results of its last \`IDEMPOTENCY_MAX_ENTRIES\` executions (for replays), and the
   simulator's prefix cache fills up to its bound. A leak grows with the number of tasks, so the second check
   compares the end with the reading after the first half (end ≤ ${MEMORY_PLATEAU_FACTOR}×): bounded caches full by then stop growing.
 - **(b) Connections.** The servers of the HTTP benchmark (the orchestrator as deployed, and the FastAPI app), each

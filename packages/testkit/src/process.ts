@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "./poll.ts";
 
@@ -71,12 +72,43 @@ export async function startService(name: string, env: Record<string, string> = {
   }
 }
 
-/** A port nothing listens on right now (the OS picks it; a tiny race remains until it is used). */
+/** A port nothing listens on right now, chosen at random below the ephemeral range (a tiny race remains until it is used). */
 export async function freePort(): Promise<number> {
   const { createServer } = await import("node:net");
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = candidatePort();
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+}
+
+/**
+ * A random port below the system's ephemeral range. Ports the system hands out (`listen(0)`) come from
+ * that range, and so do the local ports of outgoing connections: between the check and the child's
+ * bind, a test making thousands of connections could take it (EADDRINUSE).
+ */
+function candidatePort(): number {
+  const low = 10_000;
+  const high = ephemeralRangeStart() - 1;
+  return low + Math.floor(Math.random() * (high - low + 1));
+}
+
+let ephemeralStart: number | undefined;
+
+function ephemeralRangeStart(): number {
+  if (ephemeralStart === undefined) {
+    try {
+      ephemeralStart = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    } catch {
+      ephemeralStart = 32_768; // Linux's default
+    }
+    if (!Number.isInteger(ephemeralStart) || ephemeralStart <= 11_000) ephemeralStart = 32_768;
+  }
+  return ephemeralStart;
 }
