@@ -13,7 +13,9 @@ import {
 import { waitFor } from "@devtools/testkit/poll";
 import { freePort, type ServiceProcess, startService } from "@devtools/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIVE_SUBTASKS, THREE_STAGES } from "./support/execution.ts";
 import { startFakeAgent } from "./support/fake-agent.ts";
+import { modelWork as countModelWork, modelCallsOf } from "./support/model-work.ts";
 import {
   agentUrls,
   between,
@@ -24,8 +26,6 @@ import {
   startAgents,
   startOrchestrator,
 } from "./support/processes.ts";
-import { FIVE_SUBTASKS, THREE_STAGES } from "./support/execution.ts";
-import { modelCallsOf, modelWork as countModelWork } from "./support/model-work.ts";
 import { readTaskEvents } from "./support/sse.ts";
 
 // The five agents and the orchestrator as real processes over real HTTP; the inference simulator

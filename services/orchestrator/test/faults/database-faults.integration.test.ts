@@ -19,11 +19,10 @@ import {
 // come back (/ready 200, new requests accepted and run) with nobody restarting it.
 const ci = Boolean(process.env.CI);
 // Both once killed the orchestrator (postgres.js wrote to a closed socket) or stranded its
-// dispatches on the pool; patches/postgres@3.4.9.patch is the fix they check.
-// KNOWN BUG, not yet fixed: with connections terminated again and again while they reconnect,
-// postgres.js can still leave a statement waiting for ever (one run in three here: a query that is
-// both the connection's current and its next one after a retry), which stalls the engine's loop.
-// The restart test passes; this one stays off until that is fixed, so that CI is not flaky.
+// dispatches and statements on the pool; patches/postgres@3.4.9.patch is the fix they check.
+// KNOWN BUG, not yet fixed: with every connection terminated again and again while the pool
+// reconnects, the engine can still stall on a statement that never settles (one run in three
+// here), so that test stays off until it is found; the restart test passes.
 const TERMINATED_CONNECTIONS_CAN_STILL_STALL = true;
 const hasPostgres = await postgresAvailable();
 const hasServerBinaries = postgresBinaries() !== undefined;
