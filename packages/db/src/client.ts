@@ -64,6 +64,15 @@ const MIGRATION_LOCK_ID = 7_311_042_001;
 
 const tracer = trace.getTracer("@devtools/db");
 
+/**
+ * Seconds before a closed connection reconnects. postgres.js counts failed connections for the whole
+ * pool and waits up to 20 s by default: after one burst of dropped connections (a failover, an
+ * administrator's pg_terminate_backend) a service would sit idle that long with the database back.
+ * Two seconds at most, with jitter so that replicas do not reconnect in step.
+ */
+export const reconnectBackoffSeconds = (failures: number): number =>
+  (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 2);
+
 /** The statement's verb, as `db.operation.name` wants it (`SELECT`, `INSERT`, `WITH`…). */
 function operationOf(text: string): string {
   return /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
@@ -144,7 +153,12 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
   } finally {
     await migrator.end();
   }
-  const client = postgres(target.url, { ...options, max: target.poolSize, idle_timeout: 60 });
+  const client = postgres(target.url, {
+    ...options,
+    max: target.poolSize,
+    idle_timeout: 60,
+    backoff: reconnectBackoffSeconds,
+  });
   const db = drizzlePostgres({ client, schema });
   return withSpans(
     {

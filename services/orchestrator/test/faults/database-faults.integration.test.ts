@@ -18,12 +18,9 @@ import {
 // fault are not accepted work; every request answered 201 must end correctly, and the service must
 // come back (/ready 200, new requests accepted and run) with nobody restarting it.
 const ci = Boolean(process.env.CI);
-// Both once killed the orchestrator (postgres.js wrote to a closed socket) or stranded its
-// dispatches and statements on the pool; patches/postgres@3.4.9.patch is the fix they check.
-// KNOWN BUG, not yet fixed: with every connection terminated again and again while the pool
-// reconnects, the engine can still stall on a statement that never settles (one run in three
-// here), so that test stays off until it is found; the restart test passes.
-const TERMINATED_CONNECTIONS_CAN_STILL_STALL = true;
+// Both once killed the orchestrator (postgres.js writing to a closed socket, or rejecting a query
+// nobody awaited) or stranded its dispatches and statements on the pool, and its reconnect backoff
+// kept it idle for up to 20 s; patches/postgres@3.4.9.patch and reconnectBackoffSeconds are the fixes.
 const hasPostgres = await postgresAvailable();
 const hasServerBinaries = postgresBinaries() !== undefined;
 if (!hasPostgres && !ci) console.warn("skipping pg_terminate_backend: no PostgreSQL answers at 127.0.0.1:5432");
@@ -41,7 +38,7 @@ async function recovered(stage: Stage, accepted: readonly string[], before: Awai
 }
 
 describe("database faults", () => {
-  it.skipIf(TERMINATED_CONNECTIONS_CAN_STILL_STALL || !(hasPostgres || ci))(
+  it.skipIf(!(hasPostgres || ci))(
     "with every connection of the orchestrator's database terminated (pg_terminate_backend) during a burst, every accepted task ends and the service recovers by itself",
     async () => {
       const stage = await startStage({
