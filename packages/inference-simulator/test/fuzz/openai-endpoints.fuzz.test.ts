@@ -1,7 +1,5 @@
 // This package does not depend on @devtools/testkit (the testkit runs it): the harness is reached by path.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import {
   type FuzzEndpoint,
   fc,
@@ -11,7 +9,9 @@ import {
   type SimulatorProcess,
   send,
   startSimulatorProcess,
-} from "../../../testkit/src/fuzz/harness.ts";
+} from "@devtools/testkit/fuzz";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { chatCompletionRequest } from "../../src/routes/chat-completions/schema.ts";
 import { completionRequest } from "../../src/routes/completions/schema.ts";
 import { detokenizeRequest, tokenizeRequest } from "../../src/routes/tokenize/schema.ts";

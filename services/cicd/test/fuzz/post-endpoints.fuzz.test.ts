@@ -2,7 +2,7 @@ import { agentFuzzSuite, fuzzRuns } from "@devtools/testkit/fuzz";
 import { afterAll, beforeAll, describe, it } from "vitest";
 
 const suite = agentFuzzSuite("cicd", {
-  runs: fuzzRuns(600),
+  runs: fuzzRuns(1_000),
   description: "Create a GitHub Actions workflow that runs the tests on every pull request",
 });
 

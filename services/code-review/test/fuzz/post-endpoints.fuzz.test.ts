@@ -2,7 +2,7 @@ import { agentFuzzSuite, fuzzRuns } from "@devtools/testkit/fuzz";
 import { afterAll, beforeAll, describe, it } from "vitest";
 
 const suite = agentFuzzSuite("code-review", {
-  runs: fuzzRuns(600),
+  runs: fuzzRuns(1_000),
   description: "Review the authentication middleware for security issues",
 });
 

@@ -2,7 +2,7 @@ import { agentFuzzSuite, fuzzRuns } from "@devtools/testkit/fuzz";
 import { afterAll, beforeAll, describe, it } from "vitest";
 
 const suite = agentFuzzSuite("feature-dev", {
-  runs: fuzzRuns(600),
+  runs: fuzzRuns(1_000),
   description: "Implement rate limiting middleware in TypeScript",
 });
 

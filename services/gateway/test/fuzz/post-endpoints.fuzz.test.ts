@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { LinearWebhookEnvelope } from "../../src/linear/webhook-events.ts";
 
-const RUNS = fuzzRuns(400);
+const RUNS = fuzzRuns(1_000);
 // Thirteen routes sit behind `/api`: each gets a share, the gateway's own routes the full count.
 const PROXIED_RUNS = Math.ceil(RUNS / 5);
 const BODY_LIMIT = 1024 * 1024;
