@@ -2,7 +2,7 @@ import type { ExecuteRequest } from "@devtools/contracts/agent";
 import type { Logger } from "@devtools/service-kit/logger";
 import type { AgentAvailability } from "./agent-availability.ts";
 import type { ClaimedSubtask, ClaimRequest } from "./claim.ts";
-import type { AgentDispatcher } from "./dispatcher/agent-client.ts";
+import type { AgentDispatcher, DispatchAnswer } from "./dispatcher/agent-client.ts";
 import { judge, outcomeOf, type RetryPolicy, type Verdict } from "./failure-policy.ts";
 import type { DispatchOutcome, ExecutionMetrics } from "./metrics.ts";
 import type { OutcomeRecorder } from "./recorder.ts";
@@ -70,14 +70,22 @@ export function executeRequestOf(claim: ClaimedSubtask): ExecuteRequest {
 export async function runDispatch({ claim, lease, controller }: Dispatch, context: DispatchContext): Promise<void> {
   const { agentType } = claim;
   const { dispatcher, metrics, logger, recorder } = context;
-  const timeout = AbortSignal.timeout(context.subtaskTimeoutMs);
   const startedAt = context.now();
   metrics.dispatched(agentType);
-  const answer = await dispatcher.execute(
-    agentType,
-    executeRequestOf(claim),
-    AbortSignal.any([controller.signal, timeout]),
-  );
+  // A timer cleared once the agent answers: AbortSignal.timeout would keep its timer, and the
+  // signals combined with it, alive for the whole subtask timeout (minutes) after every dispatch.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), context.subtaskTimeoutMs);
+  let answer: DispatchAnswer;
+  try {
+    answer = await dispatcher.execute(
+      agentType,
+      executeRequestOf(claim),
+      AbortSignal.any([controller.signal, deadline.signal]),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
   const seconds = (context.now() - startedAt) / 1000;
 
   if (answer.kind === "aborted" && controller.signal.aborted) {
