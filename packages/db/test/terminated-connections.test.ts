@@ -1,10 +1,9 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { createTestDatabase, postgresAvailable } from "@devtools/testkit/database";
-import postgres from "postgres";
+import { terminateConnections } from "@devtools/testkit/postgres-server";
 import { describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/client.ts";
 import { databaseUnavailable } from "../src/unavailable.ts";
-
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 // Pipelines (half the callers: they hold a reserved connection the longest), transactions and
 // single statements, as the services use them. This caught a call left waiting for ever (a
@@ -33,8 +32,6 @@ describe.runIf(await postgresAvailable())("connections terminated under load (pg
   it("fail only the calls they carried, with errors that say the database is unavailable; nothing hangs or crashes, and the pool recovers by itself", async () => {
     const testDatabase = await createTestDatabase("postgres");
     const database = await openDatabase(testDatabase.target);
-    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    const databaseName = new URL(testDatabase.env.DATABASE_URL as string).pathname.slice(1);
     try {
       await database.query("create table marks (round int not null)", []);
       let stop = false;
@@ -58,13 +55,10 @@ describe.runIf(await postgresAvailable())("connections terminated under load (pg
       });
       let terminated = 0;
       for (let kill = 0; kill < 5; kill += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const [row] = await admin<{ count: string }[]>`
-          select count(pg_terminate_backend(pid)) as count from pg_stat_activity
-          where datname = ${databaseName} and pid <> pg_backend_pid()`;
-        terminated += Number(row?.count ?? 0);
+        await delay(200);
+        terminated += await terminateConnections(testDatabase.env.DATABASE_URL as string);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await delay(200);
       stop = true;
       // Every call settles: a call stuck on a lost connection would keep its worker here.
       let timer: NodeJS.Timeout | undefined;
@@ -83,7 +77,6 @@ describe.runIf(await postgresAvailable())("connections terminated under load (pg
       // Recovered without a restart: each kind of call works on the same pool.
       for (const kind of [0, 2, 3]) await work(database, kind, 1);
     } finally {
-      await admin.end();
       await database.close();
       await testDatabase.drop();
     }

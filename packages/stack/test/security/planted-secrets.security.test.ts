@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SERVICE_NAMES, SERVICES, type ServiceName } from "@devtools/contracts/services";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "@devtools/testkit/database";
@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyWithAdmin } from "../../../../services/gateway/test/front-door/support.ts";
 import {
   FAKE_CLIENT_SECRET,
-  FAKE_WORKSPACE,
   type FakeLinear,
   startFakeLinear,
 } from "../../../../services/gateway/test/linear/support/fake-linear.ts";
+import { labelledIssue, linearSignature } from "../../../../services/gateway/test/linear/support/webhooks.ts";
 
 // The stack as `npm start` runs it, logging at trace level, with a planted value in every secret
 // variable. Normal and error paths are driven through it; afterwards no secret may appear, in clear
@@ -119,26 +119,12 @@ function signedWebhook(payload: unknown, secret = SECRETS.LINEAR_WEBHOOK_SECRET)
     method: "POST",
     headers: {
       ...json,
-      "linear-signature": createHmac("sha256", secret).update(body).digest("hex"),
+      "linear-signature": linearSignature(secret, body),
       "linear-delivery": randomUUID(),
     },
     body,
   };
 }
-const labelledIssue = (webhookTimestamp = Date.now()) => ({
-  type: "Issue",
-  action: "create",
-  organizationId: FAKE_WORKSPACE.id,
-  webhookTimestamp,
-  data: {
-    id: `issue-${randomUUID()}`,
-    identifier: "ENG-5",
-    title: "Document the deployment",
-    updatedAt: new Date().toISOString(),
-    labels: [{ id: "label-1", name: "devtools" }],
-  },
-});
-
 describe("planted secrets", () => {
   it("drives the normal paths: probes, OAuth connect, a task through the gateway, a Linear-started task", async () => {
     for (const name of SERVICE_NAMES) {

@@ -15,12 +15,11 @@ import {
   startFakeLinear,
 } from "./support/fake-linear.ts";
 import { startFakeOrchestrator } from "./support/fake-orchestrator.ts";
+import { linearSignature } from "./support/webhooks.ts";
 
 const WEBHOOK_SECRET = "lin_wh_test_secret_value";
 const CALLBACK_SECRET = "callback-signing-secret-for-tests";
 const ENCRYPTION_KEY = randomBytes(32).toString("base64");
-
-const signWebhook = (body: string) => createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex");
 
 // The orchestrator is a fake that records calls: the test must decide when the task ends and
 // deliver its callback twice, which a real orchestrator (that runs tasks on real agents) does not allow.
@@ -78,7 +77,7 @@ describe.each(await testDatabaseKinds())("the gateway's Linear integration on %s
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "linear-signature": signWebhook(body),
+        "linear-signature": linearSignature(WEBHOOK_SECRET, body),
         "linear-delivery": randomUUID(),
         ...headers,
       },

@@ -36,6 +36,20 @@ async function inferenceOutcomes(stage: Stage, outcome: string): Promise<number>
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
+/**
+ * Posts TASKS plans at once and waits until each has ended correctly; `expectModelledOnce` then
+ * checks that no subtask's model work ran twice.
+ */
+async function burst(stage: Stage) {
+  const before = await stage.work();
+  const created = await orchestrateMany(stage.orchestrator, TASKS, THREE_STAGES);
+  const tasks = await allEndedCorrectly(
+    stage.orchestrator,
+    created.map((task) => task.task_id),
+  );
+  return { tasks, expectModelledOnce: async () => expectModelWorkOnce(before, await stage.work(), tasks) };
+}
+
 describe("inference backend faults", () => {
   it("with 20% of model calls answering 500/503, every task ends succeeded after retries or failed/partial with the reason, each subtask modelled once", async () => {
     // No retries inside the agents: each error reaches the orchestrator, which tries each subtask twice.
@@ -45,13 +59,7 @@ describe("inference backend faults", () => {
       orchestratorEnv: { SUBTASK_MAX_ATTEMPTS: "2" },
     });
     try {
-      const before = await stage.work();
-      const created = await orchestrateMany(stage.orchestrator, TASKS, THREE_STAGES);
-
-      const tasks = await allEndedCorrectly(
-        stage.orchestrator,
-        created.map((task) => task.task_id),
-      );
+      const { tasks, expectModelledOnce } = await burst(stage);
 
       expect(await injected(stage, "error")).toBeGreaterThan(0);
       expect(
@@ -60,7 +68,7 @@ describe("inference backend faults", () => {
       for (const subtask of subtasksIn(tasks, "failed")) {
         expect(subtask.error).toMatch(/^gave up after 2 attempts: \S+ answered 503: Inference backend unavailable: /);
       }
-      expectModelWorkOnce(before, await stage.work(), tasks);
+      await expectModelledOnce();
     } finally {
       await stage.stop();
     }
@@ -82,13 +90,7 @@ describe("inference backend faults", () => {
       orchestratorEnv: { SUBTASK_TIMEOUT_MS: "2500", SUBTASK_MAX_ATTEMPTS: "3" },
     });
     try {
-      const before = await stage.work();
-      const created = await orchestrateMany(stage.orchestrator, TASKS, THREE_STAGES);
-
-      const tasks = await allEndedCorrectly(
-        stage.orchestrator,
-        created.map((task) => task.task_id),
-      );
+      const { expectModelledOnce } = await burst(stage);
 
       expect(await injected(stage, "hang")).toBeGreaterThan(0);
       expect(
@@ -99,7 +101,7 @@ describe("inference backend faults", () => {
       ).toBeGreaterThan(0);
       // Every hung call was ended by a timeout: none is still open at the simulators.
       expect(stage.simulators.map((simulator) => simulator.stats().running)).toEqual([0, 0, 0]);
-      expectModelWorkOnce(before, await stage.work(), tasks);
+      await expectModelledOnce();
     } finally {
       await stage.stop();
     }
@@ -112,13 +114,7 @@ describe("inference backend faults", () => {
       orchestratorEnv: { SUBTASK_MAX_ATTEMPTS: "3" },
     });
     try {
-      const before = await stage.work();
-      const created = await orchestrateMany(stage.orchestrator, TASKS, THREE_STAGES);
-
-      const tasks = await allEndedCorrectly(
-        stage.orchestrator,
-        created.map((task) => task.task_id),
-      );
+      const { expectModelledOnce } = await burst(stage);
 
       expect(await injected(stage, "drop")).toBeGreaterThan(0);
       expect(await inferenceOutcomes(stage, "connection_error")).toBeGreaterThan(0);
@@ -127,7 +123,7 @@ describe("inference backend faults", () => {
       ).toBeGreaterThan(0);
       // A dropped call produced its tokens but no answer: it counts as aborted, never as completed.
       expect(stage.simulators[0]?.stats().aborted).toBeGreaterThan(0);
-      expectModelWorkOnce(before, await stage.work(), tasks);
+      await expectModelledOnce();
     } finally {
       await stage.stop();
     }

@@ -2,12 +2,11 @@ import { createHmac, randomUUID } from "node:crypto";
 import { waitFor } from "@devtools/testkit/poll";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readProblem } from "../../front-door/support.ts";
-import { FAKE_WORKSPACE } from "../../linear/support/fake-linear.ts";
 import { startFakeOrchestrator } from "../../linear/support/fake-orchestrator.ts";
+import { labelledIssue, linearSignature } from "../../linear/support/webhooks.ts";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.ts";
 
 const WEBHOOK_SECRET = "planted-linear-webhook-secret";
-const hmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex");
 
 let orchestrator: Awaited<ReturnType<typeof startFakeOrchestrator>>;
 let gateway: InProcessGateway;
@@ -22,21 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await orchestrator?.close();
-});
-
-/** An issue created with the trigger label: accepted, it starts a task. */
-const labelledIssue = (webhookTimestamp = Date.now()) => ({
-  type: "Issue",
-  action: "create",
-  organizationId: FAKE_WORKSPACE.id,
-  webhookTimestamp,
-  data: {
-    id: `issue-${randomUUID()}`,
-    identifier: "ENG-42",
-    title: "Add rate limits",
-    updatedAt: new Date().toISOString(),
-    labels: [{ id: "label-1", name: "devtools" }],
-  },
 });
 
 const post = (body: string, headers: Record<string, string | undefined>) =>
@@ -66,10 +50,10 @@ describe("Linear webhooks", () => {
   it.each([
     ["no signature", () => undefined],
     ["an empty signature", () => ""],
-    ["a signature under another secret", (body: string) => hmac("another-secret", body)],
-    ["the signature of another body", (body: string) => hmac(WEBHOOK_SECRET, `${body} `)],
-    ["a truncated signature", (body: string) => hmac(WEBHOOK_SECRET, body).slice(0, 63)],
-    ["a prefixed signature", (body: string) => `sha256=${hmac(WEBHOOK_SECRET, body)}`],
+    ["a signature under another secret", (body: string) => linearSignature("another-secret", body)],
+    ["the signature of another body", (body: string) => linearSignature(WEBHOOK_SECRET, `${body} `)],
+    ["a truncated signature", (body: string) => linearSignature(WEBHOOK_SECRET, body).slice(0, 63)],
+    ["a prefixed signature", (body: string) => `sha256=${linearSignature(WEBHOOK_SECRET, body)}`],
     ["a base64 signature", (body: string) => createHmac("sha256", WEBHOOK_SECRET).update(body).digest("base64")],
   ])("refuses a delivery with %s (401), recording and starting nothing", async (_what, sign) => {
     const body = JSON.stringify(labelledIssue());
@@ -84,7 +68,7 @@ describe("Linear webhooks", () => {
   ])("refuses a correctly signed delivery whose timestamp is %s (400)", async (_what, offsetMs) => {
     const body = JSON.stringify(labelledIssue(Date.now() + offsetMs));
     const response = await post(body, {
-      "linear-signature": hmac(WEBHOOK_SECRET, body),
+      "linear-signature": linearSignature(WEBHOOK_SECRET, body),
       "linear-delivery": randomUUID(),
     });
     await expectRefused(response, 400, /webhookTimestamp is more than 60 s away/);
@@ -94,17 +78,21 @@ describe("Linear webhooks", () => {
     const { webhookTimestamp: _, ...untimed } = labelledIssue();
     const body = JSON.stringify(untimed);
     const response = await post(body, {
-      "linear-signature": hmac(WEBHOOK_SECRET, body),
+      "linear-signature": linearSignature(WEBHOOK_SECRET, body),
       "linear-delivery": randomUUID(),
     });
     await expectRefused(response, 400, /webhookTimestamp/);
     const timed = JSON.stringify(labelledIssue());
-    await expectRefused(await post(timed, { "linear-signature": hmac(WEBHOOK_SECRET, timed) }), 400, /Linear-Delivery/);
+    await expectRefused(
+      await post(timed, { "linear-signature": linearSignature(WEBHOOK_SECRET, timed) }),
+      400,
+      /Linear-Delivery/,
+    );
   });
 
   it("accepts a good delivery once, starting its task, and refuses its replay (400)", async () => {
     const body = JSON.stringify(labelledIssue());
-    const headers = { "linear-signature": hmac(WEBHOOK_SECRET, body), "linear-delivery": randomUUID() };
+    const headers = { "linear-signature": linearSignature(WEBHOOK_SECRET, body), "linear-delivery": randomUUID() };
     const accepted = await post(body, headers);
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({ accepted: true, task_queued: true });
