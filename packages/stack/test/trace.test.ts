@@ -141,7 +141,8 @@ describe("one trace per task", () => {
     expect(task.status).toBe("succeeded");
     expect(task.subtasks.map((subtask) => subtask.agent_type)).toEqual(["documentation"]);
 
-    // The gateway's request span ends last of the spans asked for; wait until every part has been exported.
+    // Each process exports its spans in its own batches: wait for the last span of each (the gateway's
+    // request, the agent's POST /execute after its chat span, the orchestrator's dispatch).
     const entry = await waitFor(
       () =>
         receiver.spans.find(
@@ -152,7 +153,7 @@ describe("one trace per task", () => {
     const inTrace = () => receiver.spans.filter((span) => span.traceId === entry.traceId);
     await waitFor(
       () =>
-        inTrace().some((span) => span.service === "documentation" && span.name.startsWith("chat ")) &&
+        inTrace().some((span) => span.service === "documentation" && span.name === "POST /execute") &&
         inTrace().some((span) => span.service === "orchestrator" && span.name === "dispatch documentation")
           ? true
           : undefined,
@@ -247,12 +248,14 @@ describe("one trace per task", () => {
     expect(await response.text()).not.toContain('"isError":true');
 
     // The tool call's span is the caller's child, and the orchestrator's request joins the same trace.
+    // Each process exports its spans in its own batches: wait for both, not only the first to arrive.
     const spans = await waitFor(
       () => {
         const inTrace = receiver.spans.filter((span) => span.traceId === traceId);
-        return inTrace.some((span) => span.service === "orchestrator" && span.kind === SPAN_KIND_SERVER)
-          ? inTrace
-          : undefined;
+        const arrived =
+          inTrace.some((span) => span.service === "orchestrator" && span.kind === SPAN_KIND_SERVER) &&
+          inTrace.some((span) => span.service === "gateway" && span.name === "tools/call list_tasks");
+        return arrived ? inTrace : undefined;
       },
       { timeoutMs: 10_000, what: "the tool call's spans" },
     );
