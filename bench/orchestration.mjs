@@ -17,7 +17,7 @@ import { orchestrationGoals, printGoals } from "./support/goals.mjs";
 import { histogramTotalsAcross } from "./support/metrics.mjs";
 import { ROOT, runGuarded } from "./support/processes.mjs";
 import { writeResult } from "./support/result.mjs";
-import { completions, orchestrate, PLAN, startServices, startSimulator } from "./support/stack.mjs";
+import { completions, orchestrate, orchestrateAndWait, PLAN, startServices, startSimulator } from "./support/stack.mjs";
 import { summary } from "./support/stats.mjs";
 
 const SEQUENTIAL_TASKS = Number(process.env.BENCH_SEQUENTIAL_TASKS ?? 50);
@@ -113,9 +113,12 @@ function hopShares(before, after, subtaskMs) {
   };
 }
 
-/** One task at a time: each one's wall time (created → finished, as stored) minus its critical path. */
-async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
-  const ended = completions(sql);
+/**
+ * One task at a time: each one's wall time (created → finished, as stored) minus its critical path.
+ * Each is posted with `Prefer: wait`, so that the orchestrator answers when it ends: nothing polls
+ * the database meanwhile, on a machine whose cores the measured processes share.
+ */
+async function overhead(orchestratorUrl, simulatorMetrics, agentMetrics) {
   const overheads = [];
   const parts = { start: [], agents: [], handoffs: [], end: [] };
   const paths = new Map();
@@ -124,15 +127,14 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
   let hopsBefore;
   for (let index = 0; index < WARMUP_TASKS + SEQUENTIAL_TASKS; index++) {
     if (index === WARMUP_TASKS) hopsBefore = await hopTotals(simulatorMetrics, agentMetrics);
-    const row = await ended(await orchestrate(orchestratorUrl));
-    if (row.status !== "succeeded") throw new Error(`task ${row.id} ended ${row.status}`);
+    const task = await orchestrateAndWait(orchestratorUrl);
+    if (task.status !== "succeeded") throw new Error(`task ${task.task_id} ended ${task.status}`);
     if (index < WARMUP_TASKS) continue;
-    const task = await (await fetch(`${orchestratorUrl}/tasks/${row.id}`)).json();
     for (const subtask of task.subtasks)
       subtaskMs.push(Date.parse(subtask.finished_at) - Date.parse(subtask.started_at));
     const path = criticalPathMs(task);
     paths.set(path, (paths.get(path) ?? 0) + 1);
-    overheads.push(row.finished_at - row.created_at - path);
+    overheads.push(Date.parse(task.finished_at) - Date.parse(task.created_at) - path);
     const along = overheadParts(task);
     for (const [name, ms] of Object.entries(along.parts)) parts[name].push(ms);
     chain = along.chain;
@@ -163,7 +165,7 @@ async function overhead(sql, orchestratorUrl, simulatorMetrics, agentMetrics) {
  * processes are between its steps (a GET of the simulator's /health with the services' HTTP client,
  * a `select 1`), times the
  * round trips the chain cannot do without — each subtask's dispatch and its recorded outcome, each
- * model call, and the first claim.
+ * model call, and the task's write (which claims its first stage).
  */
 async function roundTripFloor(sql, simulatorHealth, chain) {
   const idleRoundTrip = async (roundTrip) => {
@@ -227,7 +229,7 @@ async function main() {
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   const figures = {};
   try {
-    const { chain, figures: sequential } = await overhead(sql, orchestratorUrl, simulator.metrics, agentMetrics);
+    const { chain, figures: sequential } = await overhead(orchestratorUrl, simulator.metrics, agentMetrics);
     figures.overhead = sequential;
     figures.floor = await roundTripFloor(sql, simulator.health, chain);
     figures.throughput = await throughput(sql, orchestratorUrl);

@@ -89,6 +89,19 @@ export async function orchestrate(orchestratorUrl) {
   return task.task_id;
 }
 
+/** Posts the benchmark's task with `Prefer: wait` and answers the finished task (as GET /tasks/{id} shows it). */
+export async function orchestrateAndWait(orchestratorUrl, seconds = 120) {
+  const response = await fetch(`${orchestratorUrl}/orchestrate`, {
+    method: "POST",
+    headers: { "content-type": "application/json", prefer: `wait=${seconds}` },
+    body: JSON.stringify({ description: DESCRIPTION, priority: "medium", planner: "rules" }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`POST /orchestrate (Prefer: wait) answered ${response.status}: ${await response.text()}`);
+  }
+  return response.json();
+}
+
 /**
  * Waits for tasks to end, reading their stored times: `ended(id)` resolves with the task's row
  * (`id, status, created_at, finished_at`). One query every few milliseconds serves every waiter, so

@@ -82,7 +82,8 @@ final states ${Object.entries(throughput.statuses)
   database. The orchestrator's limits are raised so that they do not bind (\`EXECUTION_CONCURRENCY\`,
   \`AGENT_CONCURRENCY\`); it has no inference backend, so it plans with the rules and every model call is an agent's.
 - **(1) Overhead.** "${DESCRIPTION}" with \`planner: rules\` (${PLAN.subtasks} subtasks, ${PLAN.stages} stages), one
-  task at a time after ${p.warmupTasks} warm-up tasks. Wall time is the task's stored \`finished_at − created_at\`. The critical
+  task at a time after ${p.warmupTasks} warm-up tasks, each posted with \`Prefer: wait\` so that nothing polls the database
+  meanwhile. Wall time is the task's stored \`finished_at − created_at\`. The critical
   path counts the repair round of a subtask whose result says \`repaired\`: the simulator's first answer to the
   code-review agent fails the review's cross-field checks, as a schema-following but careless model would. The
   parts are measured along the chain of subtasks that finished last, from the stored times: \`start\` from the
@@ -90,16 +91,21 @@ final states ${Object.entries(throughput.statuses)
   \`hand-offs\` from a subtask's recorded end to its dependant's dispatch; \`end\` from the last subtask to the task's end.
 - **The floor** is a round trip with the services' HTTP client (undici) to the simulator after ${p.callMs} ms of idleness,
   and a \`select 1\` after the same, times the chain's round trips (each dispatch and recorded outcome, each model
-  call, the first claim).
+  call, the task's write, which claims its first stage).
 - **(2) Throughput.** ${p.inFlight} client loops, each posting a task and waiting for it to end. One database query every
   5 ms watches all of them, so that watching does not load the database.
 
 #### Where the time goes
 
-- **A success's transaction claims the dependants it frees** (\`services/orchestrator/src/execution/engine.ts\`):
-  the claim rides in the same pipelined transaction as the outcome (\`Database.pipeline\`: BEGIN, the statements
-  and COMMIT written at once on one reserved connection), so a dependant is dispatched as soon as the commit
-  returns, and the hand-offs part stays near zero.
+- **No claim of its own on the chain** (\`services/orchestrator/src/execution/engine.ts\`): the transaction that
+  writes a task claims its first stage, and a success's transaction claims the dependants it frees, each in the same
+  pipelined transaction (\`Database.pipeline\`: BEGIN, the statements and COMMIT written at once on one reserved
+  connection); a dependant is dispatched as soon as the commit returns, and the hand-offs part stays near zero. A
+  dispatch that ends claims again only when work waits for its capacity, so nothing queries the database beside
+  the chain while it runs.
+- **The simulator's own CPU** (\`packages/inference-simulator/src/tokenizer.ts\`, \`prefix-cache.ts\`): it tokenizes and
+  names the KV blocks of every prompt, on the cores the stack shares; ids computed from the code points and a
+  64-bit block hash (vLLM's default kind) halved its CPU per request.
 - **The simulator's latency counts from a request's arrival**, as vLLM's time to first token does, and it does its
   bookkeeping after the answer has gone out.
 - **What stays is messages between idle processes.** Each dispatch, model call and recorded outcome is one, and

@@ -18,7 +18,6 @@ const MAX_TEXT_ID = FIRST_TEXT_ID - 1 + bijectiveMax(MAX_PIECE_BYTES);
 const PRE_TOKEN = / ?\p{L}+| ?\p{N}{1,3}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 const SPECIAL_SPLIT = new RegExp(`(${SPECIAL_TOKENS.map((token) => token.replace(/[|]/g, "\\|")).join("|")})`);
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export interface Token {
@@ -32,12 +31,6 @@ function bijectiveMax(bytes: number): number {
   return max;
 }
 
-function idOf(bytes: Uint8Array): number {
-  let value = 0;
-  for (const byte of bytes) value = value * 256 + byte + 1;
-  return FIRST_TEXT_ID - 1 + value;
-}
-
 function bytesOf(id: number): Uint8Array {
   const bytes: number[] = [];
   let value = id - (FIRST_TEXT_ID - 1);
@@ -49,22 +42,63 @@ function bytesOf(id: number): Uint8Array {
   return Uint8Array.from(bytes.reverse());
 }
 
-/** Cuts one pre-token into chunks of at most MAX_PIECE_BYTES without splitting a character. */
-function* chunks(piece: string): Generator<string> {
-  let current = "";
-  let currentBytes = 0;
-  for (const char of piece) {
-    const code = char.codePointAt(0) ?? 0;
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    if (currentBytes + size > MAX_PIECE_BYTES && current !== "") {
-      yield current;
-      current = "";
-      currentBytes = 0;
+/** Appends one UTF-8 byte to an id's value (bijective base 256). */
+const push = (value: number, byte: number) => value * 256 + byte + 1;
+
+/**
+ * Cuts one pre-token into chunks of at most MAX_PIECE_BYTES without splitting a character, and
+ * hands each chunk's id and bounds to `emit`. The UTF-8 bytes are worked out from the code points as
+ * they go by: a prompt is tokenized on every request, and an encoder call per chunk cost the
+ * simulator more CPU than everything else it does for a request.
+ */
+function cut(piece: string, emit: (id: number, start: number, end: number) => void): void {
+  let start = 0;
+  let size = 0;
+  let value = 0;
+  for (let index = 0; index < piece.length; ) {
+    const code = piece.codePointAt(index) ?? 0;
+    const units = code > 0xffff ? 2 : 1;
+    // Lone surrogates encode as U+FFFD (EF BF BD), as TextEncoder does.
+    const point = code >= 0xd800 && code <= 0xdfff ? 0xfffd : code;
+    const bytes = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+    if (size + bytes > MAX_PIECE_BYTES && size > 0) {
+      emit(FIRST_TEXT_ID - 1 + value, start, index);
+      start = index;
+      size = 0;
+      value = 0;
     }
-    current += char;
-    currentBytes += size;
+    if (bytes === 1) value = push(value, point);
+    else if (bytes === 2) value = push(push(value, 0xc0 | (point >> 6)), 0x80 | (point & 0x3f));
+    else if (bytes === 3) {
+      value = push(push(push(value, 0xe0 | (point >> 12)), 0x80 | ((point >> 6) & 0x3f)), 0x80 | (point & 0x3f));
+    } else {
+      value = push(push(value, 0xf0 | (point >> 18)), 0x80 | ((point >> 12) & 0x3f));
+      value = push(push(value, 0x80 | ((point >> 6) & 0x3f)), 0x80 | (point & 0x3f));
+    }
+    size += bytes;
+    index += units;
   }
-  if (current !== "") yield current;
+  if (size > 0) emit(FIRST_TEXT_ID - 1 + value, start, piece.length);
+}
+
+/** Walks the tokens of `text`: special markers (with `allowSpecial`) and chunks of pre-tokens. */
+function walk(
+  text: string,
+  allowSpecial: boolean,
+  emit: (id: number, piece: string, start: number, end: number) => void,
+) {
+  const segments = allowSpecial ? text.split(SPECIAL_SPLIT) : [text];
+  for (const segment of segments) {
+    const special = allowSpecial ? SPECIAL_TOKENS.indexOf(segment as (typeof SPECIAL_TOKENS)[number]) : -1;
+    if (special >= 0) {
+      emit(special, segment, 0, segment.length);
+      continue;
+    }
+    for (const match of segment.matchAll(PRE_TOKEN)) {
+      const piece = match[0];
+      cut(piece, (id, start, end) => emit(id, piece, start, end));
+    }
+  }
 }
 
 /**
@@ -73,23 +107,22 @@ function* chunks(piece: string): Generator<string> {
  */
 export function tokenize(text: string, { allowSpecial = false } = {}): Token[] {
   const tokens: Token[] = [];
-  const segments = allowSpecial ? text.split(SPECIAL_SPLIT) : [text];
-  for (const segment of segments) {
-    const special = allowSpecial ? SPECIAL_TOKENS.indexOf(segment as (typeof SPECIAL_TOKENS)[number]) : -1;
-    if (special >= 0) {
-      tokens.push({ id: special, text: segment });
-      continue;
-    }
-    for (const match of segment.matchAll(PRE_TOKEN)) {
-      for (const chunk of chunks(match[0])) tokens.push({ id: idOf(encoder.encode(chunk)), text: chunk });
-    }
-  }
+  walk(text, allowSpecial, (id, piece, start, end) => tokens.push({ id, text: piece.slice(start, end) }));
   return tokens;
 }
 
+/** The token ids of `text` alone (see `tokenize`), without the tokens' text. */
+export function tokenIds(text: string, { allowSpecial = false } = {}): number[] {
+  const ids: number[] = [];
+  walk(text, allowSpecial, (id) => ids.push(id));
+  return ids;
+}
+
 /** The approximate number of tokens in `text`. */
-export function countTokens(text: string, options?: { allowSpecial?: boolean }): number {
-  return tokenize(text, options).length;
+export function countTokens(text: string, { allowSpecial = false } = {}): number {
+  let count = 0;
+  walk(text, allowSpecial, () => count++);
+  return count;
 }
 
 /** Whether `id` is one this tokenizer could have produced. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { countTokens, detokenize, isKnownTokenId, SPECIAL_TOKENS, tokenize } from "../src/tokenizer.ts";
+import {
+  countTokens,
+  detokenize,
+  isKnownTokenId,
+  SPECIAL_TOKENS,
+  tokenIds,
+  tokenize,
+  tokenText,
+} from "../src/tokenizer.ts";
 import { post, start } from "./support.ts";
 
 const SAMPLE =
@@ -73,5 +81,20 @@ describe("/tokenize and /detokenize", () => {
     expect(outside.status).toBe(400);
     expect(outside.body).toMatchObject({ error: { type: "BadRequestError", code: 400 } });
     expect(model.status).toBe(404);
+  });
+});
+
+describe("token ids", () => {
+  it("are the chunks' UTF-8 bytes, so that tokenText gives each chunk back, whichever entry point counts them", () => {
+    const text = `${SAMPLE} a lone surrogate \ud800 here, and the four-byte 𝄞𝄞 pair`;
+    const tokens = tokenize(text);
+
+    expect(tokenIds(text)).toEqual(tokens.map((token) => token.id));
+    expect(countTokens(text)).toBe(tokens.length);
+    for (const token of tokens) {
+      // A lone surrogate is encoded as U+FFFD, as TextEncoder and real tokenizers do.
+      expect(tokenText(token.id)).toBe(token.text.toWellFormed());
+      expect(new TextEncoder().encode(tokenText(token.id)).length).toBeLessThanOrEqual(6);
+    }
   });
 });

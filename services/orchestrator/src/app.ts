@@ -70,11 +70,10 @@ export function createOrchestratorApp({
     .route(
       "/",
       orchestrateRoute({
-        writer: new TaskWriter(database),
+        writer: new TaskWriter(database, { execution }),
         clock,
         inference,
         plannerTimeoutMs,
-        onTaskWritten: (agentTypes) => execution?.wake(agentTypes),
         awaitTaskEnd: (taskId, timeoutMs, signal) =>
           awaitTaskEnd({ database, notifier, pollMs: eventsPollMs }, taskId, timeoutMs, signal),
         callbacksEnabled,

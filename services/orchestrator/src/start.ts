@@ -46,6 +46,7 @@ export async function start({ env, handleSignals = true }: StartOptions): Promis
     // The engine starts once the server listens (its lease owner names the port).
     execution: {
       wake: (agentTypes) => engine?.wake(agentTypes),
+      claimWithNewTasks: (agentTypes) => engine?.claimWithNewTasks(agentTypes),
       taskCancelled: (taskId, subtasks) => engine?.taskCancelled(taskId, subtasks),
     },
     notifier,

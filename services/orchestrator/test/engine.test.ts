@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Task } from "@devtools/contracts/task";
 import type { Database } from "@devtools/db/client";
 import { withTestDatabase } from "@devtools/db/testing";
@@ -10,11 +11,14 @@ import { claimRunnableSubtasks } from "../src/execution/claim.ts";
 import { ExecutionEngine, type ExecutionLimits } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { cancelTask } from "../src/execution/task-commands.ts";
-import { findTask } from "../src/tasks/task-store.ts";
+import { planTask } from "../src/planner/plan-task.ts";
+import { findTask, type NewTask } from "../src/tasks/task-store.ts";
+import { TaskWriter } from "../src/tasks/task-writer.ts";
 import {
   ALL_AGENTS,
   answer,
   eventTrail,
+  FIVE_SUBTASKS,
   refused,
   ScriptedAgents,
   storeTask,
@@ -31,6 +35,15 @@ const LIMITS: ExecutionLimits = {
   retry: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 200 },
 };
 const FINAL = new Set(["succeeded", "failed", "partial", "cancelled"]);
+const newTask = (description: string): NewTask => ({
+  id: randomUUID(),
+  description,
+  priority: "medium",
+  plan: planTask(description),
+  planner: "rules",
+  plannerNote: null,
+  now: new Date(),
+});
 
 describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
   let database: Database;
@@ -49,11 +62,15 @@ describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
 
   async function startEngine(
     agents: ScriptedAgents,
-    { limits = LIMITS, instance = "test:1" }: { limits?: Partial<ExecutionLimits>; instance?: string } = {},
+    {
+      limits = LIMITS,
+      instance = "test:1",
+      through = database,
+    }: { limits?: Partial<ExecutionLimits>; instance?: string; through?: Database } = {},
   ) {
     registry = new Registry();
     const engine = new ExecutionEngine({
-      database,
+      database: through,
       dispatcher: agents,
       notifier: new TaskEventNotifier(),
       logger,
@@ -135,6 +152,35 @@ describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
       { agent_type: "cicd", same_transaction: true },
       { agent_type: "documentation", same_transaction: true },
     ]);
+  });
+
+  it("claims a new task's first stage in the transaction that writes it: the whole plan runs without a claim of its own", async () => {
+    let claims = 0;
+    // The engine's own claims go through `query`; the ones that ride in another transaction, through `pipeline`.
+    const counting: Database = {
+      ...database,
+      query: async <Row>(text: string, params: readonly unknown[]) => {
+        const rows = await database.query<Row>(text, params);
+        if (text.includes("with quota as")) claims++;
+        return rows;
+      },
+    };
+    const agents = new ScriptedAgents(ScriptedAgents.succeedingAfter(20));
+    // No poll during the test: whatever is claimed, is claimed because an event made it runnable.
+    const engine = await startEngine(agents, { limits: { pollMs: 600_000 }, through: counting });
+    await waitFor(async () => (claims > 0 ? true : undefined), { what: "the claim at start" });
+    claims = 0;
+    const writer = new TaskWriter(database, { execution: engine });
+    const task = newTask(FIVE_SUBTASKS);
+
+    await writer.write(task);
+    const running = (await read(task.id)).subtasks.filter((subtask) => subtask.status === "running");
+    const done = await finished(task.id);
+
+    expect(running.map((subtask) => subtask.agent_type).sort()).toEqual(["feature-dev", "infrastructure"]);
+    expect(done.status).toBe("succeeded");
+    expect(agents.calls).toHaveLength(5);
+    expect(claims).toBe(0);
   });
 
   it("never runs more than its global and per-agent limits at once, hand-offs included", async () => {

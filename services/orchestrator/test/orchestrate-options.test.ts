@@ -19,7 +19,7 @@ const logger = createLogger("orchestrator", "silent");
 class CountingNotifier extends TaskEventNotifier {
   subscribed = 0;
 
-  override subscribe(taskId: string, listener: () => void): () => void {
+  override subscribe(taskId: string, listener: (ended: boolean) => void): () => void {
     this.subscribed++;
     const unsubscribe = super.subscribe(taskId, listener);
     return () => {

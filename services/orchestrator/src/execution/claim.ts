@@ -68,6 +68,7 @@ events as (
 )
 select c.id, c.task_id, c.agent_type, c.description, c.generation, c.attempts, c.recovered, c.previous_owner,
        (select t.trace_context from tasks t where t.id = c.task_id) as trace_context,
+       (select t.max_tokens is not null from tasks t where t.id = c.task_id) as budgeted,
        coalesce((
          select jsonb_agg(jsonb_build_object(
                   'subtask_id', d.id, 'agent_type', d.agent_type,
@@ -98,6 +99,8 @@ export interface ClaimedSubtask {
   dependants: AgentType[];
   /** The W3C trace context of the request that created the task, which the dispatch's span continues. */
   traceContext: string | null;
+  /** Whether its task has a token budget (`max_tokens`), which a success must then be checked against. */
+  budgeted: boolean;
 }
 
 interface ClaimRow {
@@ -112,6 +115,7 @@ interface ClaimRow {
   upstream: { subtask_id: string; agent_type: AgentType; summary: string; artifacts: Artifact[] }[];
   dependants: AgentType[];
   trace_context: string | null;
+  budgeted: boolean;
 }
 
 export interface ClaimRequest {
@@ -151,6 +155,7 @@ export function claimedFrom(rows: readonly object[]): ClaimedSubtask[] {
     upstream: row.upstream,
     dependants: row.dependants,
     traceContext: row.trace_context,
+    budgeted: row.budgeted,
   }));
 }
 

@@ -47,6 +47,12 @@ export interface ExecutionControl {
    * when given (a new task can only have made its first stage's agents' work runnable).
    */
   wake(agentTypes?: readonly AgentType[]): void;
+  /**
+   * A claim to ride in the transaction that writes new tasks, for their first stages' agent types:
+   * they are dispatched as soon as the tasks are durable, without a claim of their own. Undefined
+   * when there is no room now (the work is claimed once capacity frees) or the engine is not running.
+   */
+  claimWithNewTasks(agentTypes: readonly AgentType[]): HandOff | undefined;
   /** A task was cancelled here: abort this process's dispatches of it. */
   taskCancelled(taskId: string, subtasks: readonly CancelledSubtask[]): void;
 }
@@ -320,11 +326,33 @@ export class ExecutionEngine implements ExecutionControl {
   #handOff(lease: Lease): HandOff | undefined {
     const dispatch = this.#inFlight.get(lease.subtaskId);
     if (this.#state !== "running" || !dispatch || dispatch.claim.dependants.length === 0) return undefined;
+    return this.#claimFor(dispatch.claim.dependants, lease.agentType);
+  }
+
+  claimWithNewTasks(agentTypes: readonly AgentType[]): HandOff | undefined {
+    if (this.#state !== "running") {
+      this.#markDirty(agentTypes);
+      return undefined;
+    }
+    return this.#claimFor(agentTypes);
+  }
+
+  /**
+   * A claim for `agentTypes` (one subtask per entry: the work an event just made runnable) to ride
+   * in another transaction. A type it has no room for is marked as having work, and claimed once
+   * capacity frees; one it has room for needs nothing more, whatever the claim finds.
+   */
+  #claimFor(agentTypes: readonly AgentType[], finishing?: AgentType): HandOff | undefined {
     const wanted = new Map<AgentType, number>();
-    for (const agentType of dispatch.claim.dependants) wanted.set(agentType, (wanted.get(agentType) ?? 0) + 1);
-    const wakesBefore = this.#wakes;
-    const quotas = this.#quotas({ finishing: lease.agentType, wanted });
+    for (const agentType of agentTypes) wanted.set(agentType, (wanted.get(agentType) ?? 0) + 1);
+    const quotas = this.#quotas({ ...(finishing ? { finishing } : {}), wanted });
+    const short = [...wanted].filter(([agentType, n]) => (quotas[agentType] ?? 0) < n).map(([agentType]) => agentType);
+    if (short.length > 0) {
+      this.#markDirty(short);
+      this.#schedulePump();
+    }
     if (Object.keys(quotas).length === 0) return undefined;
+    const wakesBefore = this.#wakes;
     this.#reserve(quotas, 1);
     return {
       request: this.#claimRequest(quotas),
@@ -399,6 +427,7 @@ export class ExecutionEngine implements ExecutionControl {
       owner: this.owner,
       generation: claim.generation,
       attempts: claim.attempts,
+      budgeted: claim.budgeted,
     };
   }
 
@@ -423,7 +452,9 @@ export class ExecutionEngine implements ExecutionControl {
       .finally(() => {
         this.#inFlight.delete(claim.id);
         this.#perAgent.set(claim.agentType, (this.#perAgent.get(claim.agentType) ?? 1) - 1);
-        this.wake();
+        // Its slot is free: claim what waits for capacity. What its end made runnable is already
+        // marked (see #claimFor); a retry or an agent's pause wakes at its time (wakeAt).
+        this.#schedulePump();
       });
   }
 

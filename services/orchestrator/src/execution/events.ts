@@ -6,10 +6,13 @@ import type { Query } from "@devtools/db/client";
  * replicas' writes are found by polling the table; this only makes local delivery immediate.
  */
 export class TaskEventNotifier {
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<(ended: boolean) => void>>();
 
-  /** Calls `listener` after each commit of events of `taskId`; returns the unsubscribe. */
-  subscribe(taskId: string, listener: () => void): () => void {
+  /**
+   * Calls `listener` after each commit of events of `taskId`, with whether that commit may have
+   * ended the task; returns the unsubscribe.
+   */
+  subscribe(taskId: string, listener: (ended: boolean) => void): () => void {
     let listeners = this.#listeners.get(taskId);
     if (!listeners) {
       listeners = new Set();
@@ -22,10 +25,10 @@ export class TaskEventNotifier {
     };
   }
 
-  /** Says that events of these tasks were committed. */
-  notify(taskIds: Iterable<string>): void {
+  /** Says that events of these tasks were committed; `ended` when the commit may have ended them. */
+  notify(taskIds: Iterable<string>, { ended = false }: { ended?: boolean } = {}): void {
     for (const taskId of new Set(taskIds)) {
-      for (const listener of this.#listeners.get(taskId) ?? []) listener();
+      for (const listener of this.#listeners.get(taskId) ?? []) listener(ended);
     }
   }
 }

@@ -55,7 +55,7 @@ export class OutcomeRecorder {
   }
 
   #recorded(lease: Lease, outcome: SubtaskOutcome, settled: Settled): void {
-    this.#notifier.notify([lease.taskId]);
+    this.#notifier.notify([lease.taskId], { ended: settled.taskStatus !== undefined });
     if (outcome.kind === "succeeded") {
       this.#metrics.subtaskEnded(lease.agentType, "succeeded");
       this.#metrics.tokens(lease.agentType, outcome.result.model, outcome.result.usage);

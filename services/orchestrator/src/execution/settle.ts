@@ -13,6 +13,8 @@ export interface Lease {
   owner: string;
   generation: number;
   attempts: number;
+  /** False when the task is known to have no token budget: a success then skips the budget check. */
+  budgeted?: boolean;
 }
 
 /** How one dispatch ended, as it is to be recorded. */
@@ -154,11 +156,15 @@ export async function settleSubtask(
     [LOCK_TASK, [taskId]],
     statementFor(lease, outcome, requireExpired ? EXPIRED_FENCE : FENCE),
   ];
+  // What a failure's dependants, or a spent budget, skip: one statement at most.
+  let skipping = false;
   if (outcome.kind === "failed") {
     const reason = `depends on the ${agentType} subtask ${subtaskId}, which failed`;
     statements.push([SKIP_DEPENDANTS, [taskId, subtaskId, reason]]);
-  } else if (outcome.kind === "succeeded") {
+    skipping = true;
+  } else if (outcome.kind === "succeeded" && lease.budgeted !== false) {
     statements.push([ENFORCE_TOKEN_BUDGET, [taskId]]);
+    skipping = true;
   }
   const ends = outcome.kind === "succeeded" || outcome.kind === "failed";
   if (ends) statements.push([FINISH_IF_DONE, [taskId]]);
@@ -167,7 +173,7 @@ export async function settleSubtask(
   const [, written, ...rest] = await database.pipeline(statements);
   const claimed = claiming ? claimedFrom(rest.pop() ?? []) : [];
   if (!written?.length) return { recorded: false, skipped: [], taskStatus: undefined, claimed };
-  const skipped = outcome.kind === "failed" || outcome.kind === "succeeded" ? (rest.shift() ?? []) : [];
+  const skipped = skipping ? (rest.shift() ?? []) : [];
   const finished = ends ? rest.shift()?.[0] : undefined;
   return {
     recorded: true,

@@ -14,8 +14,8 @@ export interface TaskEndDependencies {
 
 /**
  * Waits until the task has ended, for at most `timeoutMs`, and answers its view; undefined on
- * timeout or when `signal` aborts (the task runs on either way). Woken by this replica's events of
- * the task, and by a poll for the ends other replicas write; each wake reads one row.
+ * timeout or when `signal` aborts (the task runs on either way). Woken by this replica's commits
+ * that may end the task, and by a poll for the ends other replicas write; each wake reads one row.
  */
 export async function awaitTaskEnd(
   { database, notifier, pollMs }: TaskEndDependencies,
@@ -55,7 +55,10 @@ export async function awaitTaskEnd(
       }
     };
     const aborted = () => finish(false);
-    const unsubscribe = notifier.subscribe(taskId, () => void check());
+    // Only a commit that may have ended the task is worth a read.
+    const unsubscribe = notifier.subscribe(taskId, (ended) => {
+      if (ended) void check();
+    });
     const timer = setTimeout(() => finish(false), timeoutMs);
     const poll = setInterval(() => void check(), pollMs);
     signal.addEventListener("abort", aborted, { once: true });

@@ -1,6 +1,6 @@
 import type { Planner } from "@devtools/contracts/planning";
 import type { ListTasksQuery, Priority, Subtask, Task, TaskPage } from "@devtools/contracts/task";
-import type { Database, Db } from "@devtools/db/client";
+import type { Database, Db, Statement } from "@devtools/db/client";
 import { subtasks, tasks } from "@devtools/db/schema";
 import { HttpError } from "@devtools/service-kit/errors";
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
@@ -47,6 +47,11 @@ from jsonb_to_recordset($2::jsonb) as s(id uuid, task_id uuid, position integer,
 
 /** Writes tasks and all their subtasks in one statement: all of them are stored, or none. */
 export async function insertTasks(database: Database, batch: readonly NewTask[]): Promise<void> {
+  await database.query(...insertTasksStatement(batch));
+}
+
+/** The statement `insertTasks` runs, for a pipeline. */
+export function insertTasksStatement(batch: readonly NewTask[]): Statement {
   const taskRows = batch.map((task) => ({
     id: task.id,
     description: task.description,
@@ -73,7 +78,7 @@ export async function insertTasks(database: Database, batch: readonly NewTask[])
       created_at: task.now.toISOString(),
     })),
   );
-  await database.query(INSERT_TASKS, [JSON.stringify(taskRows), JSON.stringify(subtaskRows)]);
+  return [INSERT_TASKS, [JSON.stringify(taskRows), JSON.stringify(subtaskRows)]];
 }
 
 /** The view of a task just written: what `findTask` will read back. */

@@ -4,7 +4,7 @@ import { lastUserText, renderChat } from "../../chat-template.ts";
 import { checkModel, type SimulatorContext, SYSTEM_FINGERPRINT, servedModelName } from "../../context.ts";
 import { checkGenerationFields, outputConstraintOf } from "../../request-fields.ts";
 import { type AnswerShape, type SimulatorEnv, serveGeneration } from "../../serve-generation.ts";
-import { SPECIAL_TOKENS, tokenize } from "../../tokenizer.ts";
+import { SPECIAL_TOKENS, tokenIds } from "../../tokenizer.ts";
 import { parseRequestBody, requestRuleError } from "../../validation.ts";
 import { chatCompletionRequest } from "./schema.ts";
 
@@ -91,7 +91,7 @@ export function chatCompletionsRoute(simulator: SimulatorContext) {
         body,
         constraint: outputConstraintOf(body),
         promptText,
-        promptTokenIds: tokenize(promptText, { allowSpecial: true }).map((token) => token.id),
+        promptTokenIds: tokenIds(promptText, { allowSpecial: true }),
         topicText: lastUserText(messages) || promptText,
         maxTokens: body.max_completion_tokens ?? body.max_tokens,
         eosTokenId: IM_END,

@@ -4,7 +4,7 @@ import { checkModel, type SimulatorContext, SYSTEM_FINGERPRINT, servedModelName 
 import { badRequest } from "../../errors.ts";
 import { checkGenerationFields, outputConstraintOf } from "../../request-fields.ts";
 import { type AnswerShape, type SimulatorEnv, serveGeneration } from "../../serve-generation.ts";
-import { detokenize, isKnownTokenId, SPECIAL_TOKENS, tokenize } from "../../tokenizer.ts";
+import { detokenize, isKnownTokenId, SPECIAL_TOKENS, tokenIds } from "../../tokenizer.ts";
 import { parseRequestBody } from "../../validation.ts";
 import { type CompletionRequest, completionRequest } from "./schema.ts";
 
@@ -18,8 +18,7 @@ function singlePrompt(prompt: CompletionRequest["prompt"]): { text: string; ids:
     throw badRequest("The inference simulator accepts one prompt per request; send the prompts separately.", "prompt");
   }
   const only = prompts[0] as string | number[];
-  if (typeof only === "string")
-    return { text: only, ids: tokenize(only, { allowSpecial: true }).map((token) => token.id) };
+  if (typeof only === "string") return { text: only, ids: tokenIds(only, { allowSpecial: true }) };
   const unknown = only.find((id) => !isKnownTokenId(id));
   if (unknown !== undefined) throw badRequest(`Token id ${unknown} is out of vocabulary`, "prompt");
   return { text: detokenize(only), ids: only };

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { AgentType } from "@devtools/contracts/agent-type";
 import {
   MAX_PREFER_WAIT_SECONDS,
   OrchestrateRequest,
@@ -64,8 +63,6 @@ export interface OrchestrateDependencies {
   /** Undefined when no inference backend is configured: `auto` then plans with the rules. */
   inference: InferenceClient | undefined;
   plannerTimeoutMs: number;
-  /** Called once a task is stored, with its first stage's agents: the engine claims without waiting for its poll. */
-  onTaskWritten: (agentTypes: readonly AgentType[]) => void;
   /** Waits for the task to end (`Prefer: wait`): its view, or undefined on timeout or when the client left. */
   awaitTaskEnd: (taskId: string, timeoutMs: number, signal: AbortSignal) => Promise<Task | undefined>;
   /** Whether callbacks can be signed: without it a `callback_url` is refused. */
@@ -77,7 +74,6 @@ export function orchestrateRoute({
   clock,
   inference,
   plannerTimeoutMs,
-  onTaskWritten,
   awaitTaskEnd,
   callbacksEnabled,
 }: OrchestrateDependencies) {
@@ -114,9 +110,6 @@ export function orchestrateRoute({
       traceContext: captureTraceContext(),
     };
     await writer.write(task);
-    onTaskWritten(
-      plan.subtasks.filter((subtask) => subtask.dependsOn.length === 0).map((subtask) => subtask.agentType),
-    );
     logger.info({ task_id: task.id, subtasks: plan.subtasks.length, planner }, "task planned");
     const location = `/tasks/${task.id}`;
     const prefer = c.req.header("prefer");

@@ -42,7 +42,7 @@ export function cancelTaskRoute({ database, notifier, execution }: TaskCommandDe
     const outcome = await cancelTask(database, id);
     if (outcome.kind === "not_found") throw new HttpError("not_found", `no task with id ${id}`);
     if (outcome.kind === "finished") throw new HttpError("conflict", `task ${id} has already ended`);
-    notifier.notify([id]);
+    notifier.notify([id], { ended: true });
     execution?.taskCancelled(id, outcome.subtasks);
     c.get("logger").info({ task_id: id, cancelled: outcome.subtasks.length }, "task cancelled");
     const task = await findTask(database.db, id);
