@@ -1,6 +1,6 @@
 import type { AgentType } from "@devtools/contracts/agent-type";
 import type { Database } from "@devtools/db/client";
-import { claimedFrom, claimStatement } from "../execution/claim.ts";
+import { type ClaimedSubtask, claimedFrom, claimStatement } from "../execution/claim.ts";
 import type { ExecutionControl } from "../execution/engine.ts";
 import { insertTasks, insertTasksStatement, type NewTask } from "./task-store.ts";
 
@@ -93,11 +93,12 @@ export class TaskWriter {
   async #insertAndClaim(tasks: NewTask[]): Promise<void> {
     const handOff = this.#execution?.claimWithNewTasks(tasks.flatMap(firstStage));
     const claim = handOff && claimStatement(handOff.request);
-    if (!claim) {
+    if (!handOff || !claim) {
+      handOff?.done([]);
       await this.#database.query(...insertTasksStatement(tasks));
       return;
     }
-    let claimed: ReturnType<typeof claimedFrom> = [];
+    let claimed: ClaimedSubtask[] = [];
     try {
       const [, rows = []] = await this.#database.pipeline([insertTasksStatement(tasks), claim]);
       claimed = claimedFrom(rows);
