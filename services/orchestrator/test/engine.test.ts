@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Task } from "@devtools/contracts/task";
 import type { Database } from "@devtools/db/client";
 import { withTestDatabase } from "@devtools/db/testing";
@@ -11,14 +10,14 @@ import { claimRunnableSubtasks } from "../src/execution/claim.ts";
 import { ExecutionEngine, type ExecutionLimits } from "../src/execution/engine.ts";
 import { TaskEventNotifier } from "../src/execution/events.ts";
 import { cancelTask } from "../src/execution/task-commands.ts";
-import { planTask } from "../src/planner/plan-task.ts";
-import { findTask, type NewTask } from "../src/tasks/task-store.ts";
+import { findTask } from "../src/tasks/task-store.ts";
 import { TaskWriter } from "../src/tasks/task-writer.ts";
 import {
   ALL_AGENTS,
   answer,
   eventTrail,
   FIVE_SUBTASKS,
+  newTask,
   refused,
   ScriptedAgents,
   storeTask,
@@ -35,15 +34,6 @@ const LIMITS: ExecutionLimits = {
   retry: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 200 },
 };
 const FINAL = new Set(["succeeded", "failed", "partial", "cancelled"]);
-const newTask = (description: string): NewTask => ({
-  id: randomUUID(),
-  description,
-  priority: "medium",
-  plan: planTask(description),
-  planner: "rules",
-  plannerNote: null,
-  now: new Date(),
-});
 
 describe.each(await testDatabaseKinds())("execution engine on %s", (kind) => {
   let database: Database;

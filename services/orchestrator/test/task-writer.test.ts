@@ -1,20 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { type Database, openDatabase } from "@devtools/db/client";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@devtools/testkit/database";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planTask } from "../src/planner/plan-task.ts";
 import { findTask, type NewTask } from "../src/tasks/task-store.ts";
 import { TaskWriter } from "../src/tasks/task-writer.ts";
-
-const newTask = (description: string): NewTask => ({
-  id: randomUUID(),
-  description,
-  priority: "medium",
-  plan: planTask(description),
-  planner: "rules",
-  plannerNote: null,
-  now: new Date(),
-});
+import { newTask } from "./support/execution.ts";
 
 describe.each(await testDatabaseKinds())("task writer on %s", (kind) => {
   let testDatabase: TestDatabase;

@@ -27,15 +27,9 @@ export const FIVE_SUBTASKS = "Deploy new API endpoint with authentication";
 export const THREE_STAGES =
   "Containerize the worker with Docker, add a CI/CD pipeline that deploys it, and document the runbook";
 
-/** Stores a rules-planned task; answers it with its subtask ids by agent type. */
-export async function storeTask(
-  database: Database,
-  description = FIVE_SUBTASKS,
-  now = new Date(),
-  options: Pick<NewTask, "maxTokens" | "callbackUrl"> = {},
-) {
-  const task = await createTask(database, {
-    ...options,
+/** A rules-planned task, not yet stored. */
+export function newTask(description = FIVE_SUBTASKS, now = new Date()): NewTask {
+  return {
     id: randomUUID(),
     description,
     priority: "medium",
@@ -43,7 +37,17 @@ export async function storeTask(
     planner: "rules",
     plannerNote: null,
     now,
-  });
+  };
+}
+
+/** Stores a rules-planned task; answers it with its subtask ids by agent type. */
+export async function storeTask(
+  database: Database,
+  description = FIVE_SUBTASKS,
+  now = new Date(),
+  options: Pick<NewTask, "maxTokens" | "callbackUrl"> = {},
+) {
+  const task = await createTask(database, { ...options, ...newTask(description, now) });
   const idOf = Object.fromEntries(task.subtasks.map((subtask) => [subtask.agent_type, subtask.id])) as Record<
     AgentType,
     string
