@@ -101,8 +101,8 @@ final states ${Object.entries(throughput.statuses)
   writes a task claims its first stage, and a success's transaction claims the dependants it frees, each in the same
   pipelined transaction (\`Database.pipeline\`: BEGIN, the statements and COMMIT written at once on one reserved
   connection); a dependant is dispatched as soon as the commit returns, and the hand-offs part stays near zero. A
-  dispatch that ends claims again only when work waits for its capacity, so nothing queries the database beside
-  the chain while it runs.
+  dispatch that ends claims again only when work waits for its capacity, so that between the engine's polls
+  nothing else queries the database while the chain runs.
 - **The simulator's own CPU** (\`packages/inference-simulator/src/tokenizer.ts\`, \`prefix-cache.ts\`): it tokenizes and
   names the KV blocks of every prompt, on the cores the stack shares; ids computed from the code points and a
   64-bit block hash (vLLM's default kind) halved its CPU per request.
@@ -112,8 +112,11 @@ final states ${Object.entries(throughput.statuses)
   recording an outcome before its dependants start is what makes a crash lose nothing. On a VM whose vCPUs halt
   when idle, a write to a socket whose reader is idle costs the writer far more than back to back (waking the
   reader's vCPU goes through the hypervisor), and the reader then takes its time to run; the floor above measures
-  exactly that on this machine. The rest is spread thin across Node's HTTP stack, undici, the OpenAI SDK, zod and
-  the garbage collector (profiles: \`BENCH_CPU_PROF_DIR=/tmp/prof node bench/orchestration.mjs\`).
+  exactly that on this machine. Beyond the floor, the largest parts are the transaction that records an outcome and
+  claims the next stage (its statements run one after another, and its commit waits for the WAL flush), and in
+  each agent the OpenAI SDK's request and response handling; the rest is spread thin across Node's HTTP stack,
+  undici, zod and the garbage collector, and across processes that share the cores at every stage change
+  (profiles: \`BENCH_CPU_PROF_DIR=/tmp/prof node bench/orchestration.mjs\`).
 - **With many tasks in flight**, the six Node processes, the simulator and PostgreSQL share the machine's cores:
   tasks queue for CPU, not for the limits, which is why a task's wall time is far above its critical path.
 `;
