@@ -105,7 +105,7 @@ final states ${Object.entries(throughput.statuses)
   nothing else queries the database while the chain runs.
 - **The simulator's own CPU** (\`packages/inference-simulator/src/tokenizer.ts\`, \`prefix-cache.ts\`): it tokenizes and
   names the KV blocks of every prompt, on the cores the stack shares; ids computed from the code points and a
-  64-bit block hash (vLLM's default kind) halved its CPU per request.
+  64-bit non-cryptographic block hash (as vLLM's \`xxhash\` option) halved its CPU per request.
 - **The simulator's latency counts from a request's arrival**, as vLLM's time to first token does, and it does its
   bookkeeping after the answer has gone out.
 - **What stays is messages between idle processes.** Each dispatch, model call and recorded outcome is one, and

@@ -36,9 +36,9 @@ export interface PrefixLookup {
  * vLLM's automatic prefix caching, reduced to its bookkeeping: each full block is named by a hash
  * of its tokens chained to the previous block's hash (and the request's cache_salt), so a block
  * only matches when everything before it matches too. Blocks are kept in LRU order. The hash is a
- * fast 64-bit one (two 32-bit lanes), like vLLM's default built-in hash rather than its optional
- * SHA-256: every prompt is named on every request, and SHA-256 per block was a tenth of the
- * simulator's CPU.
+ * fast, non-cryptographic 64-bit one (two 32-bit lanes), as with vLLM's
+ * `--prefix-caching-hash-algo xxhash` (its default is SHA-256): the simulator names every prompt's
+ * blocks on every request, and SHA-256 per block was a tenth of its CPU.
  */
 export class PrefixCache {
   readonly #options: PrefixCacheOptions;
