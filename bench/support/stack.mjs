@@ -3,17 +3,11 @@
 // process (one container each) on a free port, with a fresh PostgreSQL database; and the client side:
 // posting a task and waiting for tasks to end.
 
+import { AGENT_TYPES as AGENTS } from "../../packages/contracts/src/agent-type.ts";
+import { SERVICES } from "../../packages/contracts/src/services.ts";
+import { FINAL_TASK_STATUSES as FINAL } from "../../packages/contracts/src/task.ts";
 import { freePort, startProcess } from "./processes.mjs";
 
-export const AGENTS = ["feature-dev", "code-review", "infrastructure", "cicd", "documentation"];
-const URL_VARIABLES = {
-  "feature-dev": "FEATURE_DEV_URL",
-  "code-review": "CODE_REVIEW_URL",
-  infrastructure: "INFRASTRUCTURE_URL",
-  cicd: "CICD_URL",
-  documentation: "DOCUMENTATION_URL",
-};
-const FINAL = ["succeeded", "failed", "partial", "cancelled"];
 /** The request both benchmarks send: 5 subtasks in 3 stages with the rule planner. */
 export const DESCRIPTION = "Deploy new API endpoint with authentication";
 export const PLAN = { subtasks: 5, stages: 3 };
@@ -60,7 +54,7 @@ export async function startServices(databaseUrl, inferenceUrl, inFlight, { inspe
   );
   const orchestrator = await start("orchestrator", {
     DATABASE_URL: databaseUrl,
-    ...Object.fromEntries(AGENTS.map((agent) => [URL_VARIABLES[agent], urls[agent]])),
+    ...Object.fromEntries(AGENTS.map((agent) => [SERVICES[agent].urlVariable, urls[agent]])),
     EXECUTION_CONCURRENCY: String(inFlight * PLAN.subtasks),
     AGENT_CONCURRENCY: String(inFlight * 2),
   });

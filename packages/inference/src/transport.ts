@@ -39,13 +39,6 @@ export function sdkClient(baseURL: string, apiKey: string | undefined, pool: Age
 
 type SdkFetch = NonNullable<ConstructorParameters<typeof OpenAI>[0]>["fetch"];
 
-/** The SDK's request headers as undici.request takes them: read from its Headers as they are, not copied first. */
-function requestHeaders(init: RequestInit["headers"]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of init instanceof Headers ? init : new Headers(init)) headers[name] = value;
-  return headers;
-}
-
 /**
  * The `fetch` the SDK calls, built on `undici.request` through `pool`. WHATWG fetch wraps every call
  * in Request/Response objects and streams it does not need here; this sends the SDK's request as it
@@ -58,18 +51,16 @@ export function fetchThrough(pool: Agent): SdkFetch {
     const { statusCode, headers, body } = await request(url, {
       dispatcher: pool,
       method: (init.method ?? "GET") as "GET",
-      headers: requestHeaders(init.headers),
+      headers: Object.fromEntries(new Headers(init.headers).entries()),
       body: init.body as string | undefined,
       signal: init.signal ?? undefined,
     });
-    // Pairs, which the Response turns into its Headers once (an intermediate Headers would be a second copy).
-    const responseHeaders: [string, string][] = [];
+    const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(headers)) {
-      if (Array.isArray(value)) for (const item of value) responseHeaders.push([name, item]);
-      else if (value !== undefined) responseHeaders.push([name, value]);
+      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
+      else if (value !== undefined) responseHeaders.set(name, value);
     }
-    const contentType = headers["content-type"];
-    const streamed = (Array.isArray(contentType) ? contentType[0] : contentType)?.startsWith("text/event-stream");
+    const streamed = responseHeaders.get("content-type")?.startsWith("text/event-stream");
     // A 204/304 may not carry a body at all.
     const content =
       statusCode === 204 || statusCode === 304
